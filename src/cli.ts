@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runGenerateCrds } from "./commands/generate.ts";
+import { runOperatorCommand, type OperatorCommandOptions } from "./commands/operator.ts";
+import { parseDuration } from "./policy/duration.ts";
+
+const durationArg = (value: string): number => {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+const portArg = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError("must be a port number from 0 to 65535");
+  }
+  return port;
+};
+
+const program = new Command()
+  .name("cloudops")
+  .description(
+    "Provision cloud infrastructure with Terraform or OpenTofu under per-guild guardrails.",
+  )
+  .showHelpAfterError();
+
+program
+  .command("operator")
+  .description("Run the operator: controllers, leader election, probes and metrics.")
+  .option(
+    "--kubeconfig <path>",
+    "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster)",
+  )
+  .addOption(
+    new Option("--local-plane <mode>", "start a local etcd and kube-apiserver")
+      .choices(["auto", "never", "always"])
+      .default("never"),
+  )
+  .option("--probe-host <host>", "address for /healthz, /readyz and /metrics", "0.0.0.0")
+  .option("--probe-port <port>", "port for /healthz, /readyz and /metrics", portArg, 8080)
+  .option("--no-leader-elect", "run without leader election (only ever one replica)")
+  .option(
+    "--leader-election-namespace <ns>",
+    "namespace of the leader Lease",
+    process.env.POD_NAMESPACE ?? "cloudops-system",
+  )
+  .option("--lease-duration <duration>", "how long a leader Lease is valid", durationArg, 15_000)
+  .option(
+    "--renew-deadline <duration>",
+    "give up leading after failing to renew this long",
+    durationArg,
+    10_000,
+  )
+  .option(
+    "--retry-period <duration>",
+    "how often to acquire or renew the Lease",
+    durationArg,
+    2_000,
+  )
+  .option(
+    "--jit-retention <duration>",
+    "keep ended JitGrants this long for audit",
+    durationArg,
+    7 * 86_400_000,
+  )
+  .option("--log-level <level>", "pino log level", process.env.LOG_LEVEL ?? "info")
+  .action((options: OperatorCommandOptions) => runOperatorCommand(options));
+
+program
+  .command("generate")
+  .description("Generate files from the source of truth in src/.")
+  .command("crds")
+  .description("Write the CustomResourceDefinitions made from the zod schemas in src/crds.")
+  .option("--out <dir>", "directory to write to", "config/crd")
+  .option("--check", "exit 1 if the files in --out differ from what would be written")
+  .action((options: { out: string; check?: boolean }) => runGenerateCrds(options));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,414 @@
+import type { Logger } from "pino";
+import { API_VERSION } from "../../crds/common.ts";
+import {
+  jitGrantSpecSchema,
+  type JitGrant,
+  type JitGrantSpec,
+  type JitGrantStatus,
+  type JitTransition,
+} from "../../crds/jit-grant.ts";
+import { parseDuration, humanDuration } from "../../policy/duration.ts";
+import type { GuildPolicyIndex, ResolvedGuild } from "../../policy/guild-policies.ts";
+import type { ReconcileRequest, ReconcileResult } from "../../runtime/controller.ts";
+import type { EventRecorder } from "../../runtime/events.ts";
+import { addFinalizer, removeFinalizer } from "../../runtime/finalizers.ts";
+import type { KubeClients } from "../../runtime/kube.ts";
+import { isNotFound } from "../../runtime/kube.ts";
+import type { OperatorMetrics } from "../../runtime/metrics.ts";
+import { getObject, updateStatus, type CustomResourceRef } from "../../runtime/status.ts";
+import { ConditionType, Reason, removeCondition, rfc3339, setCondition } from "../conditions.ts";
+import type { Notifier } from "./notifier.ts";
+import { deleteRoleBinding, ensureRoleBinding, roleBindingName } from "./role-binding.ts";
+
+/** Keeps the RoleBinding from outliving a grant deleted while active. */
+export const JIT_FINALIZER = "cloudops.dev/revoke-access";
+
+export const ENDED_PHASES = new Set(["Expired", "Revoked", "Denied"]);
+
+export interface JitGrantReconcilerDeps {
+  clients: KubeClients;
+  policies: GuildPolicyIndex;
+  events: EventRecorder;
+  notifier: Notifier;
+  metrics: OperatorMetrics;
+  /** How long an ended grant is kept for audit before it is deleted. */
+  retentionMs: number;
+}
+
+type Ending = "Expired" | "Revoked";
+
+interface GrantWindow {
+  grantedAt: Date;
+  expiresAt: Date;
+  durationMs: number;
+}
+
+const ENDING = {
+  Expired: { reason: Reason.GrantExpired, verb: "expired" },
+  Revoked: { reason: Reason.GrantRevoked, verb: "was revoked" },
+} as const;
+
+/**
+ * Reconciles a JitGrant: records its window once, gives access through a RoleBinding while the
+ * window is open, and takes it away at expiresAt or on revocation, telling the grantee once per
+ * transition.
+ */
+export class JitGrantReconciler {
+  private readonly deps: JitGrantReconcilerDeps;
+
+  constructor(deps: JitGrantReconcilerDeps) {
+    this.deps = deps;
+  }
+
+  async reconcile(req: ReconcileRequest): Promise<ReconcileResult | void> {
+    const ref: CustomResourceRef = {
+      plural: "jitgrants",
+      name: req.name,
+      namespace: req.namespace,
+    };
+    let grant = await this.fetch(ref);
+    if (!grant) return;
+
+    if (grant.metadata.deletionTimestamp) return this.finalize(ref, grant, req.log);
+
+    if (ENDED_PHASES.has(grant.status?.phase ?? "")) return this.afterEnd(ref, grant);
+
+    const parsed = jitGrantSpecSchema.safeParse(grant.spec);
+    if (!parsed.success) return this.deny(ref, grant, invalidSpecMessage(parsed.error), req.log);
+    const spec = parsed.data;
+
+    grant = await addFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
+
+    const guild = this.deps.policies.forNamespace(grant.metadata.namespace as string);
+    if (!guild) {
+      const message = `namespace ${grant.metadata.namespace} does not belong to any guild`;
+      return this.deny(ref, grant, message, req.log, Reason.GuildUnknown);
+    }
+    const log = req.log.child({ guild: guild.guildId, user: spec.userId });
+    const window = this.window(grant, spec, guild);
+    if ("denied" in window) return this.deny(ref, grant, window.denied, log);
+
+    if (spec.revoked) return this.end(ref, grant, { ending: "Revoked", window }, log);
+    if (Date.now() >= window.expiresAt.getTime()) {
+      return this.end(ref, grant, { ending: "Expired", window }, log);
+    }
+
+    await ensureRoleBinding(this.deps.clients.rbac, grant);
+    await this.markActive(ref, grant, window, log);
+    return { requeueAfterMs: window.expiresAt.getTime() - Date.now() };
+  }
+
+  private async fetch(ref: CustomResourceRef): Promise<JitGrant | undefined> {
+    try {
+      return (await getObject(this.deps.clients.custom, ref)) as JitGrant;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw new Error(`Failed to read JitGrant ${ref.namespace}/${ref.name}`, { cause: err });
+    }
+  }
+
+  /**
+   * The grant's window. Once recorded in status it is reused as is; before that it starts at
+   * creationTimestamp (stamped by the API server, so a late first reconcile does not lengthen
+   * it) and lasts spec.duration or the policy's default, capped by the policy's maximum.
+   */
+  private window(
+    grant: JitGrant,
+    spec: JitGrantSpec,
+    guild: ResolvedGuild,
+  ): GrantWindow | { denied: string } {
+    const status = grant.status;
+    if (status?.grantedAt && status.expiresAt) {
+      const grantedAt = new Date(status.grantedAt);
+      const expiresAt = new Date(status.expiresAt);
+      return { grantedAt, expiresAt, durationMs: expiresAt.getTime() - grantedAt.getTime() };
+    }
+    const jit = guild.policy.jit ?? { maxDuration: "24h", defaultDuration: "60m" };
+    const requested = spec.duration ?? jit.defaultDuration;
+    const durationMs = parseDuration(requested);
+    const maxMs = parseDuration(jit.maxDuration);
+    if (durationMs > maxMs) {
+      return {
+        denied: `spec.duration ${requested} exceeds the guild's jit.maxDuration ${jit.maxDuration}`,
+      };
+    }
+    const grantedAt = new Date(grant.metadata.creationTimestamp ?? Date.now());
+    return { grantedAt, expiresAt: new Date(grantedAt.getTime() + durationMs), durationMs };
+  }
+
+  private async markActive(
+    ref: CustomResourceRef,
+    grant: JitGrant,
+    window: GrantWindow,
+    log: Logger,
+  ): Promise<void> {
+    let announce = false;
+    const stored = await updateStatus<JitGrant, JitGrantStatus>(
+      this.deps.clients.custom,
+      ref,
+      grant,
+      (current) => {
+        const status = current.status ?? {};
+        if (ENDED_PHASES.has(status.phase ?? "")) return undefined;
+        announce = !(status.notified ?? []).includes("Granted");
+        if (status.phase === "Active" && !announce) return undefined;
+        const message = `${current.spec.level} access until ${rfc3339(window.expiresAt)}`;
+        return {
+          ...status,
+          phase: "Active",
+          grantedAt: status.grantedAt ?? rfc3339(window.grantedAt),
+          expiresAt: status.expiresAt ?? rfc3339(window.expiresAt),
+          roleBinding: roleBindingName(current.metadata.name),
+          notified: addTransition(status.notified, "Granted"),
+          message,
+          observedGeneration: current.metadata.generation,
+          conditions: activeConditions(status, message, current.metadata.generation),
+        };
+      },
+    );
+    if (!stored || !announce) return;
+    log.info({ expiresAt: stored.status?.expiresAt }, "Granted access");
+    await this.deps.events.record(
+      eventTarget(stored),
+      "Normal",
+      Reason.AccessGranted,
+      `Granted ${stored.spec.level} access to ${stored.spec.userId} for ${humanDuration(window.durationMs)}`,
+    );
+    await this.notify(stored, "Granted", window.durationMs, log);
+  }
+
+  /** Takes access away and records why; the transition is announced by the one writer. */
+  private async end(
+    ref: CustomResourceRef,
+    grant: JitGrant,
+    { ending, window }: { ending: Ending; window: GrantWindow },
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    const namespace = grant.metadata.namespace as string;
+    await deleteRoleBinding(
+      this.deps.clients.rbac,
+      namespace,
+      roleBindingName(grant.metadata.name),
+    );
+    const endedAt = new Date();
+    let announce = false;
+    const stored = await updateStatus<JitGrant, JitGrantStatus>(
+      this.deps.clients.custom,
+      ref,
+      grant,
+      (current) => {
+        const status = current.status ?? {};
+        if (ENDED_PHASES.has(status.phase ?? "")) return undefined;
+        announce = !(status.notified ?? []).includes(ending);
+        return {
+          ...endedStatus(current, ending, endedAt),
+          grantedAt: status.grantedAt ?? rfc3339(window.grantedAt),
+          expiresAt: status.expiresAt ?? rfc3339(window.expiresAt),
+        };
+      },
+    );
+    const latest = stored ?? grant;
+    await removeFinalizer(this.deps.clients.custom, ref, latest, JIT_FINALIZER);
+    if (stored && announce) await this.announceEnd(stored, ending, endedAt, log);
+    return { requeueAfterMs: this.deps.retentionMs };
+  }
+
+  private async announceEnd(
+    grant: JitGrant,
+    ending: Ending,
+    endedAt: Date,
+    log: Logger,
+  ): Promise<void> {
+    const expiresAt = grant.status?.expiresAt ? new Date(grant.status.expiresAt) : undefined;
+    if (ending === "Expired" && expiresAt) {
+      const lateness = (endedAt.getTime() - expiresAt.getTime()) / 1000;
+      this.deps.metrics.jitRevocationLateness.observe(Math.max(0, lateness));
+    }
+    log.info({ ending, expiresAt: grant.status?.expiresAt }, "Revoked access");
+    const { reason, verb } = ENDING[ending];
+    await this.deps.events.record(
+      eventTarget(grant),
+      "Normal",
+      reason,
+      `Access of ${grant.spec.userId} (${grant.spec.level}) ${verb}; RoleBinding deleted`,
+    );
+    const durationMs =
+      expiresAt && grant.status?.grantedAt
+        ? expiresAt.getTime() - new Date(grant.status.grantedAt).getTime()
+        : undefined;
+    await this.notify(grant, ending, durationMs, log);
+  }
+
+  /** An ended grant: make sure nothing is left, then delete it once retention has passed. */
+  private async afterEnd(ref: CustomResourceRef, grant: JitGrant): Promise<ReconcileResult | void> {
+    const namespace = grant.metadata.namespace as string;
+    await deleteRoleBinding(
+      this.deps.clients.rbac,
+      namespace,
+      roleBindingName(grant.metadata.name),
+    );
+    grant = await removeFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
+    const endedAt = new Date(grant.status?.revokedAt ?? grant.metadata.creationTimestamp ?? 0).getTime();
+    const remaining = endedAt + this.deps.retentionMs - Date.now();
+    if (remaining > 0) return { requeueAfterMs: remaining };
+    try {
+      await this.deps.clients.custom.deleteNamespacedCustomObject({
+        group: "cloudops.dev",
+        version: "v1alpha1",
+        plural: "jitgrants",
+        namespace,
+        name: grant.metadata.name,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** The grant is being deleted: access ends now, then the finalizer lets it go. */
+  private async finalize(ref: CustomResourceRef, grant: JitGrant, log: Logger): Promise<void> {
+    const namespace = grant.metadata.namespace as string;
+    await deleteRoleBinding(
+      this.deps.clients.rbac,
+      namespace,
+      roleBindingName(grant.metadata.name),
+    );
+    const wasActive = grant.status?.phase === "Active";
+    if (wasActive) {
+      const endedAt = new Date();
+      let announce = false;
+      const stored = await updateStatus<JitGrant, JitGrantStatus>(
+        this.deps.clients.custom,
+        ref,
+        grant,
+        (current) => {
+          if (current.status?.phase !== "Active") return undefined;
+          announce = !(current.status.notified ?? []).includes("Revoked");
+          return endedStatus(current, "Revoked", endedAt);
+        },
+      );
+      grant = stored ?? grant;
+      if (stored && announce) await this.announceEnd(stored, "Revoked", endedAt, log);
+    }
+    await removeFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
+  }
+
+  private async deny(
+    ref: CustomResourceRef,
+    grant: JitGrant,
+    message: string,
+    log: Logger,
+    reason: (typeof Reason)[keyof typeof Reason] = Reason.PolicyDenied,
+  ): Promise<void> {
+    const stored = await updateStatus<JitGrant, JitGrantStatus>(
+      this.deps.clients.custom,
+      ref,
+      grant,
+      (current) => {
+        const status = current.status ?? {};
+        if (status.phase === "Denied" && status.message === message) return undefined;
+        const generation = current.metadata.generation;
+        let conditions = setCondition(
+          status.conditions,
+          { type: ConditionType.Ready, status: "False", reason, message },
+          generation,
+        );
+        conditions = setCondition(
+          conditions,
+          { type: ConditionType.Stalled, status: "True", reason, message },
+          generation,
+        );
+        return { ...status, phase: "Denied", message, observedGeneration: generation, conditions };
+      },
+    );
+    await removeFinalizer(this.deps.clients.custom, ref, stored ?? grant, JIT_FINALIZER);
+    if (!stored) return;
+    log.warn({ reason, message }, "Denied grant");
+    await this.deps.events.record(eventTarget(stored), "Warning", reason, message);
+  }
+
+  private async notify(
+    grant: JitGrant,
+    transition: JitTransition,
+    durationMs: number | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const guild = this.deps.policies.forNamespace(grant.metadata.namespace as string);
+    try {
+      await this.deps.notifier.notify({
+        transition,
+        guildId: guild?.guildId,
+        namespace: grant.metadata.namespace as string,
+        grantName: grant.metadata.name,
+        userId: grant.spec.userId,
+        userName: grant.spec.userName,
+        level: grant.spec.level,
+        provider: grant.spec.provider,
+        grantedBy: grant.spec.grantedBy,
+        durationMs,
+        expiresAt: grant.status?.expiresAt,
+      });
+    } catch (err) {
+      log.warn({ err, transition }, "Failed to notify grantee");
+    }
+  }
+}
+
+function addTransition(
+  notified: JitTransition[] | undefined,
+  transition: JitTransition,
+): JitTransition[] {
+  const list = notified ?? [];
+  return list.includes(transition) ? list : [...list, transition];
+}
+
+function activeConditions(
+  status: JitGrantStatus,
+  message: string,
+  generation: number | undefined,
+): JitGrantStatus["conditions"] {
+  const ready = setCondition(
+    status.conditions,
+    { type: ConditionType.Ready, status: "True", reason: Reason.AccessGranted, message },
+    generation,
+  );
+  return removeCondition(ready, ConditionType.Stalled);
+}
+
+function endedStatus(grant: JitGrant, ending: Ending, endedAt: Date): JitGrantStatus {
+  const status = grant.status ?? {};
+  const { reason, verb } = ENDING[ending];
+  const message = `access ${verb} at ${rfc3339(endedAt)}`;
+  return {
+    ...status,
+    phase: ending,
+    revokedAt: rfc3339(endedAt),
+    notified: addTransition(status.notified, ending),
+    message,
+    observedGeneration: grant.metadata.generation,
+    conditions: setCondition(
+      status.conditions,
+      { type: ConditionType.Ready, status: "False", reason, message },
+      grant.metadata.generation,
+      endedAt,
+    ),
+  };
+}
+
+function eventTarget(grant: JitGrant): Parameters<EventRecorder["record"]>[0] {
+  return {
+    apiVersion: API_VERSION,
+    kind: "JitGrant",
+    metadata: {
+      name: grant.metadata.name,
+      namespace: grant.metadata.namespace,
+      uid: grant.metadata.uid,
+      resourceVersion: grant.metadata.resourceVersion,
+    },
+  };
+}
+
+function invalidSpecMessage(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .map((issue) => `spec.${issue.path.map(String).join(".")}: ${issue.message}`)
+    .join("; ");
+}

@@ -1,0 +1,92 @@
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  RbacAuthorizationV1Api,
+  AuthorizationV1Api,
+} from "@kubernetes/client-node";
+
+/** The typed API clients the operator uses, made once from one KubeConfig. */
+export interface KubeClients {
+  config: KubeConfig;
+  core: CoreV1Api;
+  rbac: RbacAuthorizationV1Api;
+  coordination: CoordinationV1Api;
+  custom: CustomObjectsApi;
+  authorization: AuthorizationV1Api;
+  objects: KubernetesObjectApi;
+}
+
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+export function makeClients(config: KubeConfig): KubeClients {
+  return {
+    config,
+    core: config.makeApiClient(CoreV1Api),
+    rbac: config.makeApiClient(RbacAuthorizationV1Api),
+    coordination: config.makeApiClient(CoordinationV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
+    authorization: config.makeApiClient(AuthorizationV1Api),
+    objects: KubernetesObjectApi.makeApiClient(config),
+  };
+}
+
+/** The HTTP status of an API error, looking through errors wrapped with `cause`. */
+export function statusCode(err: unknown): number | undefined {
+  for (let e = err, depth = 0; e && depth < 8; depth++) {
+    if (e instanceof ApiException) return e.code;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "number") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
+export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
+export const isAlreadyExists = (err: unknown): boolean => statusCode(err) === 409;
+
+/** Errors worth retrying as they are: conflicts, throttling, server trouble, lost connections. */
+export function isTransient(err: unknown): boolean {
+  const code = statusCode(err);
+  if (code === undefined) return true;
+  return code === 409 || code === 429 || code >= 500;
+}
+
+/** The message the API server put in a Status body, for error reports users can act on. */
+export function apiMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    const body = err.body as unknown;
+    if (typeof body === "string") {
+      try {
+        const parsed = JSON.parse(body) as { message?: string };
+        if (parsed.message) return parsed.message;
+      } catch {
+        return body;
+      }
+    }
+    const message = (body as { message?: string } | null)?.message;
+    if (message) return message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Splits a "namespace/name" or "name" queue key. */
+export function parseKey(key: string): { namespace?: string; name: string } {
+  const slash = key.indexOf("/");
+  if (slash < 0) return { name: key };
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+export function keyOf(obj: { metadata?: { name?: string; namespace?: string } }): string {
+  const name = obj.metadata?.name ?? "";
+  return obj.metadata?.namespace ? `${obj.metadata.namespace}/${name}` : name;
+}
