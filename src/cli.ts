@@ -12,6 +12,12 @@ const durationArg = (value: string): number => {
   }
 };
 
+function durationOption(flag: string, description: string, fallback: string): Option {
+  return new Option(`${flag} <duration>`, `${description} (Go duration, such as 90s or 2h)`)
+    .argParser(durationArg)
+    .default(parseDuration(fallback), fallback);
+}
+
 const portArg = (value: string): number => {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -47,25 +53,13 @@ program
     "namespace of the leader Lease",
     process.env.POD_NAMESPACE ?? "cloudops-system",
   )
-  .option("--lease-duration <duration>", "how long a leader Lease is valid", durationArg, 15_000)
-  .option(
-    "--renew-deadline <duration>",
-    "give up leading after failing to renew this long",
-    durationArg,
-    10_000,
+  .option("--leader-election-id <name>", "name of the leader Lease", "cloudops-operator")
+  .addOption(durationOption("--lease-duration", "how long a leader Lease is valid", "15s"))
+  .addOption(
+    durationOption("--renew-deadline", "give up leading after failing to renew this long", "10s"),
   )
-  .option(
-    "--retry-period <duration>",
-    "how often to acquire or renew the Lease",
-    durationArg,
-    2_000,
-  )
-  .option(
-    "--jit-retention <duration>",
-    "keep ended JitGrants this long for audit",
-    durationArg,
-    7 * 86_400_000,
-  )
+  .addOption(durationOption("--retry-period", "how often to acquire or renew the Lease", "2s"))
+  .addOption(durationOption("--jit-retention", "keep ended JitGrants this long for audit", "168h"))
   .option("--log-level <level>", "pino log level", process.env.LOG_LEVEL ?? "info")
   .action((options: OperatorCommandOptions) => runOperatorCommand(options));
 

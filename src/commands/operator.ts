@@ -16,6 +16,7 @@ export interface OperatorCommandOptions {
   probePort: number;
   leaderElect: boolean;
   leaderElectionNamespace: string;
+  leaderElectionId: string;
   leaseDuration: number;
   renewDeadline: number;
   retryPeriod: number;
@@ -108,7 +109,7 @@ export async function runOperatorCommand(options: OperatorCommandOptions): Promi
     log.info({ signal }, "Shutting down");
     await operator?.stop().catch((err: unknown) => log.error({ err }, "Failed to stop operator"));
     await plane?.stop().catch((err: unknown) => log.error({ err }, "Failed to stop local plane"));
-    log.flush();
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
     process.exit(code);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -125,6 +126,7 @@ export async function runOperatorCommand(options: OperatorCommandOptions): Promi
       leaderElection: options.leaderElect
         ? {
             ...DEFAULT_LEADER_ELECTION,
+            name: options.leaderElectionId,
             namespace: options.leaderElectionNamespace,
             leaseDurationMs: options.leaseDuration,
             renewDeadlineMs: options.renewDeadline,

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { request, type RequestOptions } from "node:https";
 import {
   ApiextensionsV1Api,
   KubernetesObjectApi,
@@ -25,19 +26,52 @@ export async function readManifests(dir: string): Promise<KubernetesObject[]> {
   return docs;
 }
 
+/**
+ * Sends manifests as written. KubernetesObjectApi.patch serializes known kinds through
+ * client-node's typed models, which drop fields spelled as in YAML (x-kubernetes-validations,
+ * enum, default), so a CRD applied that way loses its validation. This keeps the path lookup
+ * and sends the document untouched.
+ */
+class ManifestApplier extends KubernetesObjectApi {
+  private kubeConfig: KubeConfig | undefined;
+
+  static forConfig(kc: KubeConfig): ManifestApplier {
+    const applier = kc.makeApiClient(ManifestApplier);
+    applier.setDefaultNamespace(kc);
+    applier.kubeConfig = kc;
+    return applier;
+  }
+
+  async apply(obj: KubernetesObject): Promise<void> {
+    const kc = this.kubeConfig as KubeConfig;
+    const url = new URL(`${kc.getCurrentCluster()?.server}${await this.specUriPath(obj, "patch")}`);
+    url.searchParams.set("fieldManager", FIELD_MANAGER);
+    url.searchParams.set("force", "true");
+    const options: RequestOptions = { method: "PATCH" };
+    await kc.applyToHTTPSOptions(options);
+    options.headers = { ...options.headers, "content-type": PatchStrategy.ServerSideApply };
+    await new Promise<void>((resolve, reject) => {
+      const req = request(url, options, (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        res.on("end", () => {
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) resolve();
+          else reject(Object.assign(new Error(`HTTP ${code}: ${text}`), { code, body: text }));
+        });
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify(obj));
+    });
+  }
+}
+
 /** Server-side applies objects, creating or updating each. */
 export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]): Promise<void> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const applier = ManifestApplier.forConfig(kc);
   for (const obj of objects) {
     try {
-      await client.patch(
-        obj,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      await applier.apply(obj);
     } catch (cause) {
       const what = `${obj.kind} ${obj.metadata?.namespace ?? ""}/${obj.metadata?.name}`;
       throw new Error(`Failed to apply ${what}`, { cause });

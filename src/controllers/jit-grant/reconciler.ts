@@ -248,7 +248,9 @@ export class JitGrantReconciler {
       roleBindingName(grant.metadata.name),
     );
     grant = await removeFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
-    const endedAt = new Date(grant.status?.revokedAt ?? grant.metadata.creationTimestamp ?? 0).getTime();
+    const endedAt = new Date(
+      grant.status?.revokedAt ?? grant.metadata.creationTimestamp ?? 0,
+    ).getTime();
     const remaining = endedAt + this.deps.retentionMs - Date.now();
     if (remaining > 0) return { requeueAfterMs: remaining };
     try {

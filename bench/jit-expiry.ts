@@ -1,0 +1,175 @@
+/**
+ * Revocation lateness of JIT grants at scale.
+ *
+ * Starts a local control plane (or uses $KUBECONFIG with --use-kubeconfig), runs the real
+ * operator CLI as a child process, creates N grants whose expiries are spread over a window,
+ * and watches RoleBindings: lateness is the time from a grant's expiresAt to the watch event
+ * that its RoleBinding was deleted. Prints p50, p99 and max lateness and the operator's peak RSS.
+ *
+ *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 150s]
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubeConfig, Watch, type V1RoleBinding } from "@kubernetes/client-node";
+import { GROUP, VERSION } from "../src/crds/common.ts";
+import type { JitGrant } from "../src/crds/jit-grant.ts";
+import { LocalControlPlane } from "../src/local-plane/control-plane.ts";
+import { installCloudops } from "../src/local-plane/install.ts";
+import { REPO_ROOT } from "../src/local-plane/tools.ts";
+import { parseDuration } from "../src/policy/duration.ts";
+import { makeClients, type KubeClients } from "../src/runtime/kube.ts";
+
+const { values } = parseArgs({
+  options: {
+    grants: { type: "string", default: "10000" },
+    window: { type: "string", default: "60s" },
+    lead: { type: "string", default: "150s" },
+    concurrency: { type: "string", default: "32" },
+    "use-kubeconfig": { type: "boolean", default: false },
+  },
+});
+const total = Number(values.grants);
+const windowMs = parseDuration(values.window);
+const leadMs = parseDuration(values.lead);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function createGrants(clients: KubeClients, namespace: string, firstExpiry: number) {
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const target = firstExpiry + (i * windowMs) / total;
+      const durationMs = Math.max(1000, Math.round(target - Date.now()));
+      await clients.custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: "jitgrants",
+        namespace,
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: "JitGrant",
+          metadata: { name: `bench-${i}` },
+          spec: {
+            userId: String(100000000000000000n + BigInt(i)),
+            provider: "gcp",
+            level: "viewer",
+            duration: `${durationMs}ms`,
+          },
+        },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
+}
+
+async function main(): Promise<void> {
+  let plane: LocalControlPlane | undefined;
+  let kubeconfig = process.env.KUBECONFIG ?? "";
+  if (!values["use-kubeconfig"]) {
+    plane = new LocalControlPlane();
+    await plane.start();
+    await installCloudops(plane.adminKubeConfig());
+    kubeconfig = plane.kubeconfigPath;
+  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const clients = makeClients(kc);
+  const namespace = "guild-100000000000000001";
+  await clients.core
+    .createNamespace({ body: { metadata: { name: namespace } } })
+    .catch(() => undefined);
+  await clients.custom
+    .createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: "guildpolicies",
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: "GuildPolicy",
+        metadata: { name: "100000000000000001" },
+        spec: { guildId: "100000000000000001", jit: { maxDuration: "1h", defaultDuration: "60m" } },
+      },
+    })
+    .catch(() => undefined);
+
+  const operator = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, "src", "cli.ts"),
+      "operator",
+      "--kubeconfig",
+      kubeconfig,
+      "--probe-port",
+      "0",
+      "--no-leader-elect",
+      "--log-level",
+      "warn",
+    ],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
+
+  const expiresAt = new Map<string, number>();
+  const deletedAt = new Map<string, number>();
+  const watch = new Watch(kc);
+  await watch.watch(
+    `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/jitgrants`,
+    {},
+    (_type, grant: JitGrant) => {
+      const at = grant.status?.expiresAt;
+      if (at) expiresAt.set(grant.metadata.name, Date.parse(at));
+    },
+    () => undefined,
+  );
+  await watch.watch(
+    `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`,
+    {},
+    (type, binding: V1RoleBinding) => {
+      const grant = binding.metadata?.ownerReferences?.[0]?.name;
+      if (type === "DELETED" && grant) deletedAt.set(grant, Date.now());
+    },
+    () => undefined,
+  );
+
+  const started = Date.now();
+  const firstExpiry = started + leadMs;
+  console.log(
+    `creating ${total} grants, expiring from +${leadMs / 1000}s over ${windowMs / 1000}s`,
+  );
+  await createGrants(clients, namespace, firstExpiry);
+  const created = Date.now();
+  console.log(`created in ${((created - started) / 1000).toFixed(1)} s`);
+  if (created > firstExpiry) console.log("warning: creation overran the lead; raise --lead");
+
+  const deadline = firstExpiry + windowMs + 120_000;
+  while (deletedAt.size < total && Date.now() < deadline) await sleep(500);
+
+  const lateness = [...deletedAt]
+    .map(([name, at]) => at - (expiresAt.get(name) ?? NaN))
+    .filter((ms) => Number.isFinite(ms))
+    .sort((a, b) => a - b);
+  const rss = peakRssMb(operator.pid as number);
+  operator.kill("SIGTERM");
+  await new Promise((resolve) => operator.once("exit", resolve));
+
+  console.log(`grants: ${total}, revoked and observed: ${lateness.length}`);
+  console.log(`lateness p50: ${percentile(lateness, 50)} ms`);
+  console.log(`lateness p99: ${percentile(lateness, 99)} ms`);
+  console.log(`lateness max: ${lateness[lateness.length - 1]} ms`);
+  console.log(`operator peak RSS: ${rss.toFixed(1)} MB`);
+  await plane?.stop();
+  process.exit(0);
+}
+
+await main();
