@@ -103,6 +103,20 @@ export class LocalControlPlane {
     return { name, groups, kubeConfig, kubeconfigPath };
   }
 
+  /**
+   * Stops kube-apiserver and starts it again on the same port and etcd, as an API server
+   * upgrade or crash would look to clients: watches break, requests fail, then all comes back.
+   */
+  async restartApiServer(downtimeMs = 0): Promise<void> {
+    const old = this.apiserver;
+    if (!old) throw new Error("The control plane has not been started");
+    await stopProcess(old);
+    await sleep(downtimeMs);
+    const [command, ...args] = old.child.spawnargs;
+    this.apiserver = startProcess("kube-apiserver", command as string, args, old.logFile);
+    await this.waitReady(this.options.startTimeoutMs ?? 90_000);
+  }
+
   async stop(): Promise<void> {
     if (this.apiserver) await stopProcess(this.apiserver);
     if (this.etcd) await stopProcess(this.etcd);

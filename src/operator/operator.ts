@@ -5,7 +5,7 @@ import { LogNotifier, type Notifier } from "../controllers/jit-grant/notifier.ts
 import { GuildPolicyIndex } from "../policy/guild-policies.ts";
 import type { Controller } from "../runtime/controller.ts";
 import { EventRecorder } from "../runtime/events.ts";
-import { startProbeServer } from "../runtime/http-server.ts";
+import { boundPort, startProbeServer } from "../runtime/http-server.ts";
 import { makeClients, type KubeClients } from "../runtime/kube.ts";
 import { LeaderElector, type LeaderElectionOptions } from "../runtime/leader-election.ts";
 import { OperatorMetrics } from "../runtime/metrics.ts";
@@ -71,7 +71,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     registry: metrics.registry,
     ready: () => controllersStarted || (elector !== undefined && !elector.isLeader),
   });
-  log.info({ host: options.probeHost, port: options.probePort }, "Serving probes and metrics");
+  log.info({ host: options.probeHost, port: boundPort(server) }, "Serving probes and metrics");
 
   if (elector) elector.start();
   else {

@@ -1,68 +1,79 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
-  makeInformer,
-  type Informer,
+  Watch,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject,
-  type ListPromise,
-  type ObjectCache,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { statusCode } from "./kube.ts";
+
+export type ChangeVerb = "add" | "update" | "delete";
 
 export interface WatchOptions<T extends KubernetesObject> {
   /** API path of the collection, such as /apis/cloudops.dev/v1alpha1/jitgrants. */
   path: string;
-  list: ListPromise<T>;
+  list: () => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
   /** Called for every add, update and delete with the object concerned. */
-  onChange: (obj: T, verb: "add" | "update" | "delete") => void;
-  /** Delay before the first restart after a watch error; doubles up to maxRestartDelayMs. */
+  onChange: (obj: T, verb: ChangeVerb) => void;
+  /** Delay before the first retry after a failure; doubles up to maxRestartDelayMs. */
   minRestartDelayMs?: number;
   maxRestartDelayMs?: number;
 }
 
+/** The API server no longer has the resourceVersion asked for: list again. */
+class GoneError extends Error {
+  override readonly name = "GoneError";
+}
+
+const keyOf = (obj: KubernetesObject): string =>
+  `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+
 /**
- * An informer that keeps watching. client-node's ListWatch relists after an HTTP 410 but stops
- * for good after any other error (a dropped connection, an API server restart, a 403); this
- * restarts it with exponential backoff until stop() is called.
+ * A list-then-watch cache of one collection that keeps going. client-node's ListWatch relists
+ * after an HTTP 410 but stops for good after any other error, and restarting it from outside
+ * can race its own reconnects into two watches. This is one loop instead: list, watch from the
+ * list's resourceVersion, rewatch when a watch ends, relist on 410, and back off exponentially
+ * after any other failure, until stop().
  */
 export class ResilientInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T> & ObjectCache<T>;
-  private stopped = true;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
-  private failedSinceStart = false;
-  private synced = false;
-  private syncWaiters: (() => void)[] = [];
-
+  private readonly cache = new Map<string, T>();
+  private readonly watcher: Watch;
   private readonly options: WatchOptions<T>;
   private readonly log: Logger;
+  private resourceVersion = "";
+  private stopped = true;
+  private abortWatch: (() => void) | undefined;
+  private wakeUp: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
 
   constructor(kubeConfig: KubeConfig, options: WatchOptions<T>, log: Logger) {
     this.options = options;
     this.log = log;
-    this.informer = makeInformer(kubeConfig, options.path, options.list, options.labelSelector);
-    this.informer.on("add", (obj) => options.onChange(obj, "add"));
-    this.informer.on("update", (obj) => options.onChange(obj, "update"));
-    this.informer.on("delete", (obj) => options.onChange(obj, "delete"));
-    this.informer.on("connect", () => this.onConnect());
-    this.informer.on("error", (err) => this.onError(err));
+    this.watcher = new Watch(kubeConfig);
   }
 
   get hasSynced(): boolean {
     return this.synced;
   }
 
-  list(namespace?: string): readonly T[] {
-    return this.informer.list(namespace);
+  list(namespace?: string): T[] {
+    const all = [...this.cache.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata?.namespace === namespace);
   }
 
   get(name: string, namespace?: string): T | undefined {
-    return this.informer.get(name, namespace);
+    return this.cache.get(`${namespace ?? ""}/${name}`);
   }
 
+  /** Starts the loop; it runs in the background until stop(). */
   async start(): Promise<void> {
+    if (!this.stopped) return;
     this.stopped = false;
-    await this.startOnce();
+    this.loop = this.run();
   }
 
   /** Resolves once the first list has been delivered. */
@@ -73,23 +84,105 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
-    await this.informer.stop();
+    this.abortWatch?.();
+    this.wakeUp?.abort();
+    await this.loop;
   }
 
-  private async startOnce(): Promise<void> {
-    this.failedSinceStart = false;
-    try {
-      await this.informer.start();
-      if (!this.failedSinceStart) this.markSynced();
-    } catch (err) {
-      this.onError(err);
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        await this.watchOnce();
+        failures = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof GoneError) {
+          this.log.debug({ path: this.options.path }, "Watch expired, relisting");
+          this.resourceVersion = "";
+          continue;
+        }
+        const delayMs = this.backoff(failures++);
+        this.log.warn({ err, path: this.options.path, delayMs }, "Watch failed, restarting");
+        await this.pause(delayMs);
+      }
     }
   }
 
-  private onConnect(): void {
-    this.failures = 0;
-    this.log.debug({ path: this.options.path }, "Watch connected");
+  private backoff(failures: number): number {
+    const min = this.options.minRestartDelayMs ?? 500;
+    const max = this.options.maxRestartDelayMs ?? 30_000;
+    return Math.min(min * 2 ** failures, max);
+  }
+
+  private async pause(ms: number): Promise<void> {
+    this.wakeUp = new AbortController();
+    await sleep(ms, undefined, { signal: this.wakeUp.signal }).catch(() => undefined);
+  }
+
+  /** Lists the collection and brings the cache in line, emitting what changed. */
+  private async relist(): Promise<void> {
+    const list = await this.options.list();
+    const seen = new Set<string>();
+    for (const obj of list.items) {
+      const key = keyOf(obj);
+      seen.add(key);
+      const verb = this.cache.has(key) ? "update" : "add";
+      this.cache.set(key, obj);
+      this.options.onChange(obj, verb);
+    }
+    for (const [key, obj] of this.cache) {
+      if (seen.has(key)) continue;
+      this.cache.delete(key);
+      this.options.onChange(obj, "delete");
+    }
+    this.resourceVersion = list.metadata?.resourceVersion ?? "";
+    this.markSynced();
+  }
+
+  /** Watches from the current resourceVersion until the watch ends or fails. */
+  private watchOnce(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err: unknown): void => {
+        this.abortWatch = undefined;
+        if (!err || this.stopped || isTimeout(err)) resolve();
+        else reject(statusCode(err) === 410 ? new GoneError("watch expired") : err);
+      };
+      const query = {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        labelSelector: this.options.labelSelector,
+      };
+      this.watcher
+        .watch(this.options.path, query, (type, obj) => this.onEvent(type, obj, reject), done)
+        .then((request) => {
+          this.abortWatch = () => request.abort();
+          this.log.debug({ path: this.options.path }, "Watch connected");
+          if (this.stopped) request.abort();
+        }, reject);
+    });
+  }
+
+  private onEvent(type: string, obj: T, fail: (err: unknown) => void): void {
+    if (type === "ERROR") {
+      const code = (obj as { code?: number }).code;
+      fail(code === 410 ? new GoneError("watch expired") : new Error(JSON.stringify(obj)));
+      this.abortWatch?.();
+      return;
+    }
+    const rv = obj.metadata?.resourceVersion;
+    if (rv) this.resourceVersion = rv;
+    if (type === "BOOKMARK") return;
+    const key = keyOf(obj);
+    if (type === "DELETED") {
+      this.cache.delete(key);
+      this.options.onChange(obj, "delete");
+      return;
+    }
+    const verb = this.cache.has(key) ? "update" : "add";
+    this.cache.set(key, obj);
+    this.options.onChange(obj, verb);
   }
 
   private markSynced(): void {
@@ -97,16 +190,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.synced = true;
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
+}
 
-  private onError(err: unknown): void {
-    this.failedSinceStart = true;
-    if (this.stopped) return;
-    const min = this.options.minRestartDelayMs ?? 500;
-    const max = this.options.maxRestartDelayMs ?? 30_000;
-    const delay = Math.min(min * 2 ** this.failures, max);
-    this.failures += 1;
-    this.log.warn({ err, path: this.options.path, delayMs: delay }, "Watch failed, restarting");
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.startOnce(), delay);
-  }
+/** client-node's Watch aborts a watch that has been silent for a while; that is a clean end. */
+function isTimeout(err: unknown): boolean {
+  return (err as { name?: string } | null)?.name === "TimeoutError";
 }

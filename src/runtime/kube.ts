@@ -43,8 +43,9 @@ export function makeClients(config: KubeConfig): KubeClients {
 export function statusCode(err: unknown): number | undefined {
   for (let e = err, depth = 0; e && depth < 8; depth++) {
     if (e instanceof ApiException) return e.code;
-    const code = (e as { code?: unknown }).code;
+    const { code, statusCode } = e as { code?: unknown; statusCode?: unknown };
     if (typeof code === "number") return code;
+    if (typeof statusCode === "number") return statusCode;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;

@@ -219,3 +219,30 @@ describe("JitGrant controller", () => {
     expect(denied.status?.message).toBe(`namespace ${namespace} does not belong to any guild`);
   });
 });
+
+describe("operator probes and metrics", () => {
+  it("serves /healthz, /readyz and Prometheus metrics of its reconciles", async () => {
+    const clients = adminClients();
+    const operator = new OperatorProcess({ leaseName: "e2e-metrics" });
+    operator.start();
+    try {
+      const { port } = await operator.waitForLog("Serving probes and metrics");
+      await operator.waitForLog("Started controller", { controller: "jitgrant" });
+      const { namespace } = await newGuild(clients);
+      await createGrant(clients, namespace, "metered", { userId: snowflake(), duration: "5m" });
+      await operator.waitForLog("Granted access", { name: "metered" });
+
+      const base = `http://127.0.0.1:${port as number}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/readyz`)).text()).toBe("ok\n");
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const successes = /^cloudops_reconcile_total\{controller="jitgrant",result="requeue"\} (\d+)$/m;
+      expect(Number(successes.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(metrics).toMatch(/^cloudops_workqueue_depth\{controller="jitgrant"\} \d+$/m);
+      expect(metrics).toMatch(/^cloudops_leader 1$/m);
+      expect(metrics).toMatch(/^cloudops_reconcile_duration_seconds_count\{controller="jitgrant"\} \d+$/m);
+    } finally {
+      await operator.stop();
+    }
+  });
+});

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { REPO_ROOT } from "../../../src/local-plane/tools.ts";
@@ -14,6 +16,8 @@ export interface LogLine {
 export interface OperatorProcessOptions {
   /** Name of the leader Lease, so concurrent suites never share one. */
   leaseName: string;
+  /** Kubeconfig to run with; the suite's operator identity by default. */
+  kubeconfig?: string;
   extraArgs?: string[];
 }
 
@@ -27,9 +31,14 @@ export class OperatorProcess {
   private child: ChildProcess | undefined;
   private exitPromise: Promise<number | null> | undefined;
   private readonly options: OperatorProcessOptions;
+  /** Every line the process printed, kept for reading after a failed run. */
+  readonly logFile: string;
 
   constructor(options: OperatorProcessOptions) {
     this.options = options;
+    const dir = join(tmpdir(), "cloudops-e2e-logs");
+    mkdirSync(dir, { recursive: true });
+    this.logFile = join(dir, `${options.leaseName}-${Date.now()}.log`);
   }
 
   start(): void {
@@ -37,7 +46,7 @@ export class OperatorProcess {
       join(REPO_ROOT, "src", "cli.ts"),
       "operator",
       "--kubeconfig",
-      inject("operatorKubeconfig"),
+      this.options.kubeconfig ?? inject("operatorKubeconfig"),
       "--probe-host",
       "127.0.0.1",
       "--probe-port",
@@ -64,6 +73,7 @@ export class OperatorProcess {
 
   private capture(line: string): void {
     this.raw.push(line);
+    appendFileSync(this.logFile, line + "\n");
     try {
       this.lines.push(JSON.parse(line) as LogLine);
     } catch {
