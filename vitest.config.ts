@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
   test: {
+    reporters: jsonReport ? ["default", "json"] : ["default"],
+    outputFile: jsonReport ? { json: jsonReport } : undefined,
     projects: [
       {
         test: {

@@ -18,13 +18,17 @@ export function toStructural(node: unknown): unknown {
   if (node === null || typeof node !== "object") return node;
   const out: Schema = {};
   for (const [key, value] of Object.entries(node as Schema)) {
-    if (DROPPED_KEYS.has(key)) continue;
-    if (key === "additionalProperties" && value === false) continue;
-    if ((key === "minimum" || key === "maximum") && Math.abs(value as number) >= SAFE_INT) continue;
-    if (key === "required" && Array.isArray(value) && value.length === 0) continue;
-    out[key] = toStructural(value);
+    if (keep(key, value)) out[key] = toStructural(value);
   }
   return out;
+}
+
+function keep(key: string, value: unknown): boolean {
+  if (DROPPED_KEYS.has(key)) return false;
+  if (key === "additionalProperties") return value !== false;
+  if (key === "minimum" || key === "maximum") return Math.abs(value as number) < SAFE_INT;
+  if (key === "required") return !(Array.isArray(value) && value.length === 0);
+  return true;
 }
 
 export function openApiSchema(def: ResourceDefinition): Schema {

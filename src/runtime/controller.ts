@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { isTransient } from "./kube.ts";
+import { isTransient, parseKey } from "./kube.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 import { WorkQueue, type WorkQueueOptions } from "./work-queue.ts";
 
@@ -87,9 +87,7 @@ export class Controller {
   }
 
   private async process(key: string): Promise<void> {
-    const slash = key.indexOf("/");
-    const namespace = slash < 0 ? undefined : key.slice(0, slash);
-    const name = slash < 0 ? key : key.slice(slash + 1);
+    const { namespace, name } = parseKey(key);
     const log = this.log.child({ namespace, name, reconcileID: randomUUID() });
     const { metrics } = this.options;
     const timer = metrics.reconcileDuration.startTimer({ controller: this.name });

@@ -64,20 +64,23 @@ export function isTransient(err: unknown): boolean {
 
 /** The message the API server put in a Status body, for error reports users can act on. */
 export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body = err.body as unknown;
-    if (typeof body === "string") {
-      try {
-        const parsed = JSON.parse(body) as { message?: string };
-        if (parsed.message) return parsed.message;
-      } catch {
-        return body;
-      }
-    }
-    const message = (body as { message?: string } | null)?.message;
-    if (message) return message;
+  const fallback = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof ApiException)) return fallback;
+  const body = err.body as unknown;
+  return statusMessage(typeof body === "string" ? parseJson(body) : body) ?? fallback;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
   }
-  return err instanceof Error ? err.message : String(err);
+}
+
+function statusMessage(body: unknown): string | undefined {
+  const message = (body as { message?: unknown } | null)?.message;
+  return typeof message === "string" && message ? message : undefined;
 }
 
 /** Splits a "namespace/name" or "name" queue key. */

@@ -149,15 +149,7 @@ export class LeaderElector {
     const holder = spec.holderIdentity;
     this.observe(spec, now.getTime());
     if (holder && holder !== this.identity && !this.expired(spec, now.getTime())) return false;
-    const takingOver = holder !== this.identity;
-    lease.spec = {
-      ...spec,
-      holderIdentity: this.identity,
-      leaseDurationSeconds: Math.ceil(this.options.leaseDurationMs / 1000),
-      renewTime: now,
-      acquireTime: takingOver ? now : micro(spec.acquireTime ?? now),
-      leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver ? 1 : 0),
-    };
+    lease.spec = this.claim(spec, now);
     try {
       await this.api.replaceNamespacedLease({
         name: this.options.name,
@@ -169,6 +161,19 @@ export class LeaderElector {
       if (isConflict(err)) return false;
       throw err;
     }
+  }
+
+  /** The lease spec with this candidate as holder, renewed now. */
+  private claim(spec: NonNullable<V1Lease["spec"]>, now: V1MicroTime): V1Lease["spec"] {
+    const takingOver = spec.holderIdentity !== this.identity;
+    return {
+      ...spec,
+      holderIdentity: this.identity,
+      leaseDurationSeconds: Math.ceil(this.options.leaseDurationMs / 1000),
+      renewTime: now,
+      acquireTime: takingOver ? now : micro(spec.acquireTime ?? now),
+      leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver ? 1 : 0),
+    };
   }
 
   private observe(spec: NonNullable<V1Lease["spec"]>, now: number): void {

@@ -236,11 +236,14 @@ describe("operator probes and metrics", () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${base}/readyz`)).text()).toBe("ok\n");
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      const successes = /^cloudops_reconcile_total\{controller="jitgrant",result="requeue"\} (\d+)$/m;
+      const successes =
+        /^cloudops_reconcile_total\{controller="jitgrant",result="requeue"\} (\d+)$/m;
       expect(Number(successes.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
       expect(metrics).toMatch(/^cloudops_workqueue_depth\{controller="jitgrant"\} \d+$/m);
       expect(metrics).toMatch(/^cloudops_leader 1$/m);
-      expect(metrics).toMatch(/^cloudops_reconcile_duration_seconds_count\{controller="jitgrant"\} \d+$/m);
+      expect(metrics).toMatch(
+        /^cloudops_reconcile_duration_seconds_count\{controller="jitgrant"\} \d+$/m,
+      );
     } finally {
       await operator.stop();
     }

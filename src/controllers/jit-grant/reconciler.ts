@@ -16,7 +16,14 @@ import type { KubeClients } from "../../runtime/kube.ts";
 import { isNotFound } from "../../runtime/kube.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import { getObject, updateStatus, type CustomResourceRef } from "../../runtime/status.ts";
-import { ConditionType, Reason, removeCondition, rfc3339, setCondition } from "../conditions.ts";
+import {
+  ConditionType,
+  Reason,
+  removeCondition,
+  rfc3339,
+  setCondition,
+  type ReasonName,
+} from "../conditions.ts";
 import type { Notifier } from "./notifier.ts";
 import { deleteRoleBinding, ensureRoleBinding, roleBindingName } from "./role-binding.ts";
 
@@ -42,6 +49,13 @@ interface GrantWindow {
   expiresAt: Date;
   durationMs: number;
 }
+
+interface Denial {
+  reason: ReasonName;
+  message: string;
+}
+
+type Admission = { denial: Denial } | { spec: JitGrantSpec; guildId: string; window: GrantWindow };
 
 const ENDING = {
   Expired: { reason: Reason.GrantExpired, verb: "expired" },
@@ -73,29 +87,40 @@ export class JitGrantReconciler {
 
     if (ENDED_PHASES.has(grant.status?.phase ?? "")) return this.afterEnd(ref, grant);
 
-    const parsed = jitGrantSpecSchema.safeParse(grant.spec);
-    if (!parsed.success) return this.deny(ref, grant, invalidSpecMessage(parsed.error), req.log);
-    const spec = parsed.data;
+    const admission = this.admit(grant);
+    if ("denial" in admission) return this.deny(ref, grant, admission.denial, req.log);
+    const { spec, window } = admission;
+    const log = req.log.child({ guild: admission.guildId, user: spec.userId });
 
     grant = await addFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
 
-    const guild = this.deps.policies.forNamespace(grant.metadata.namespace as string);
-    if (!guild) {
-      const message = `namespace ${grant.metadata.namespace} does not belong to any guild`;
-      return this.deny(ref, grant, message, req.log, Reason.GuildUnknown);
-    }
-    const log = req.log.child({ guild: guild.guildId, user: spec.userId });
-    const window = this.window(grant, spec, guild);
-    if ("denied" in window) return this.deny(ref, grant, window.denied, log);
-
-    if (spec.revoked) return this.end(ref, grant, { ending: "Revoked", window }, log);
-    if (Date.now() >= window.expiresAt.getTime()) {
-      return this.end(ref, grant, { ending: "Expired", window }, log);
+    if (spec.revoked || Date.now() >= window.expiresAt.getTime()) {
+      const ending = spec.revoked ? "Revoked" : "Expired";
+      return this.end(ref, grant, { ending, window }, log);
     }
 
     await ensureRoleBinding(this.deps.clients.rbac, grant);
     await this.markActive(ref, grant, window, log);
     return { requeueAfterMs: window.expiresAt.getTime() - Date.now() };
+  }
+
+  /** Checks the spec and the guild's policy, and works out the grant's window. */
+  private admit(grant: JitGrant): Admission {
+    const parsed = jitGrantSpecSchema.safeParse(grant.spec);
+    if (!parsed.success) {
+      return { denial: { reason: Reason.PolicyDenied, message: invalidSpecMessage(parsed.error) } };
+    }
+    const namespace = grant.metadata.namespace as string;
+    const guild = this.deps.policies.forNamespace(namespace);
+    if (!guild) {
+      const message = `namespace ${namespace} does not belong to any guild`;
+      return { denial: { reason: Reason.GuildUnknown, message } };
+    }
+    const window = this.window(grant, parsed.data, guild);
+    if ("denied" in window) {
+      return { denial: { reason: Reason.PolicyDenied, message: window.denied } };
+    }
+    return { spec: parsed.data, guildId: guild.guildId, window };
   }
 
   private async fetch(ref: CustomResourceRef): Promise<JitGrant | undefined> {
@@ -297,9 +322,8 @@ export class JitGrantReconciler {
   private async deny(
     ref: CustomResourceRef,
     grant: JitGrant,
-    message: string,
+    { reason, message }: Denial,
     log: Logger,
-    reason: (typeof Reason)[keyof typeof Reason] = Reason.PolicyDenied,
   ): Promise<void> {
     const stored = await updateStatus<JitGrant, JitGrantStatus>(
       this.deps.clients.custom,
