@@ -13,14 +13,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig, Watch, type V1RoleBinding } from "@kubernetes/client-node";
+import type { KubernetesListObject, V1RoleBinding } from "@kubernetes/client-node";
+import { pino } from "pino";
 import { GROUP, VERSION } from "../src/crds/common.ts";
 import type { JitGrant } from "../src/crds/jit-grant.ts";
 import { LocalControlPlane } from "../src/local-plane/control-plane.ts";
 import { installCloudops } from "../src/local-plane/install.ts";
 import { REPO_ROOT } from "../src/local-plane/tools.ts";
 import { parseDuration } from "../src/policy/duration.ts";
-import { makeClients, type KubeClients } from "../src/runtime/kube.ts";
+import { ResilientInformer } from "../src/runtime/informer.ts";
+import { makeClients, PooledKubeConfig, type KubeClients } from "../src/runtime/kube.ts";
 
 const { values } = parseArgs({
   options: {
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     await installCloudops(plane.adminKubeConfig());
     kubeconfig = plane.kubeconfigPath;
   }
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromFile(kubeconfig);
   const clients = makeClients(kc);
   const namespace = "guild-100000000000000001";
@@ -122,25 +124,39 @@ async function main(): Promise<void> {
 
   const expiresAt = new Map<string, number>();
   const deletedAt = new Map<string, number>();
-  const watch = new Watch(kc);
-  await watch.watch(
-    `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/jitgrants`,
-    {},
-    (_type, grant: JitGrant) => {
-      const at = grant.status?.expiresAt;
-      if (at) expiresAt.set(grant.metadata.name, Date.parse(at));
+  const log = pino({ level: "warn" });
+  const grants = new ResilientInformer<JitGrant>(
+    kc,
+    {
+      path: `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/jitgrants`,
+      list: () =>
+        clients.custom.listNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: "jitgrants",
+          namespace,
+        }) as Promise<KubernetesListObject<JitGrant>>,
+      onChange: (grant) => {
+        const at = grant.status?.expiresAt;
+        if (at) expiresAt.set(grant.metadata.name, Date.parse(at));
+      },
     },
-    () => undefined,
+    log,
   );
-  await watch.watch(
-    `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`,
-    {},
-    (type, binding: V1RoleBinding) => {
-      const grant = binding.metadata?.ownerReferences?.[0]?.name;
-      if (type === "DELETED" && grant) deletedAt.set(grant, Date.now());
+  const bindings = new ResilientInformer<V1RoleBinding>(
+    kc,
+    {
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`,
+      list: () => clients.rbac.listNamespacedRoleBinding({ namespace }),
+      onChange: (binding, verb) => {
+        const grant = binding.metadata?.ownerReferences?.[0]?.name;
+        if (verb === "delete" && grant) deletedAt.set(grant, Date.now());
+      },
     },
-    () => undefined,
+    log,
   );
+  await grants.start();
+  await bindings.start();
 
   const started = Date.now();
   const firstExpiry = started + leadMs;
@@ -160,6 +176,7 @@ async function main(): Promise<void> {
     .filter((ms) => Number.isFinite(ms))
     .sort((a, b) => a - b);
   const rss = peakRssMb(operator.pid as number);
+  await Promise.all([grants.stop(), bindings.stop()]);
   operator.kill("SIGTERM");
   await new Promise((resolve) => operator.once("exit", resolve));
 

@@ -1,10 +1,11 @@
 import { mkdir, copyFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
+import { PooledKubeConfig } from "../runtime/kube.ts";
 import type { Logger } from "pino";
 import { LocalControlPlane } from "../local-plane/control-plane.ts";
 import { installCloudops } from "../local-plane/install.ts";
-import { toolPath } from "../local-plane/tools.ts";
+import { ensureTools, toolPath } from "../local-plane/tools.ts";
 import { startOperator } from "../operator/operator.ts";
 import { DEFAULT_LEADER_ELECTION } from "../runtime/leader-election.ts";
 import { createLogger } from "../runtime/logger.ts";
@@ -28,7 +29,7 @@ const LOCAL_KUBECONFIG = join(".cloudops", "kubeconfig");
 
 /** Loads the kubeconfig the way kubectl does, or undefined when there is none. */
 function loadKubeConfig(path?: string): KubeConfig | undefined {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   try {
     if (path) kc.loadFromFile(path);
     else kc.loadFromDefault();
@@ -52,23 +53,19 @@ async function reachable(kc: KubeConfig): Promise<boolean> {
 
 async function startLocalPlane(log: Logger): Promise<{ plane: LocalControlPlane; kc: KubeConfig }> {
   log.info("Starting local control plane (etcd and kube-apiserver)");
+  await ensureTools(["etcd", "kube-apiserver", "kubectl"]);
   const plane = new LocalControlPlane();
   await plane.start();
   const kc = plane.adminKubeConfig();
   await installCloudops(kc);
   await mkdir(".cloudops", { recursive: true });
   await copyFile(plane.kubeconfigPath, LOCAL_KUBECONFIG);
-  let kubectl = "kubectl";
-  try {
-    kubectl = toolPath("kubectl");
-  } catch {
-    // kubectl is optional here: any kubectl on PATH works with this kubeconfig.
-  }
   log.info(
     {
       server: plane.url,
       kubeconfig: resolve(LOCAL_KUBECONFIG),
-      try: `${kubectl} --kubeconfig ${LOCAL_KUBECONFIG} get cloudops -A`,
+      kubectl: toolPath("kubectl"),
+      try: "hack/kubectl get cloudops -A",
     },
     "Local control plane ready; CRDs and RBAC installed",
   );

@@ -3,7 +3,8 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { PooledKubeConfig } from "../runtime/kube.ts";
 import * as yaml from "js-yaml";
 import { createLeaf, createPlaneCerts, type CertPair, type PlaneCerts } from "./certs.ts";
 import { freePort, startProcess, stopProcess, type ManagedProcess } from "./processes.ts";
@@ -80,7 +81,7 @@ export class LocalControlPlane {
   }
 
   adminKubeConfig(): KubeConfig {
-    const kc = new KubeConfig();
+    const kc = new PooledKubeConfig();
     kc.loadFromFile(this.kubeconfigPath);
     return kc;
   }
@@ -98,7 +99,7 @@ export class LocalControlPlane {
     });
     const kubeconfigPath = join(this.dir, `${file}.kubeconfig`);
     await writeFile(kubeconfigPath, this.kubeconfigYaml(name, pair));
-    const kubeConfig = new KubeConfig();
+    const kubeConfig = new PooledKubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
     return { name, groups, kubeConfig, kubeconfigPath };
   }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -57,4 +58,29 @@ export function toolPath(tool: ToolName, env = process.env): string {
     throw new Error(hint, { cause });
   }
   return path;
+}
+
+/**
+ * Builds any of the tools that are missing by running hack/build-tools.sh, with its progress on
+ * this terminal. A first run needs Go and takes several minutes; later runs find the cache.
+ */
+export async function ensureTools(tools: ToolName[]): Promise<void> {
+  const missing = tools.filter((tool) => {
+    try {
+      toolPath(tool);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  const script = join(REPO_ROOT, "hack", "build-tools.sh");
+  const code = await new Promise<number | null>((resolvePromise) => {
+    const child = spawn("bash", [script, ...missing], { stdio: ["ignore", "inherit", "inherit"] });
+    child.once("exit", resolvePromise);
+    child.once("error", () => resolvePromise(-1));
+  });
+  if (code !== 0) {
+    throw new Error(`Failed to build ${missing.join(", ")}: hack/build-tools.sh exited ${code}`);
+  }
 }

@@ -7,7 +7,9 @@ import {
   KubernetesObjectApi,
   RbacAuthorizationV1Api,
   AuthorizationV1Api,
+  type RequestContext,
 } from "@kubernetes/client-node";
+import type { Dispatcher } from "undici";
 
 /** The typed API clients the operator uses, made once from one KubeConfig. */
 export interface KubeClients {
@@ -20,8 +22,33 @@ export interface KubeClients {
   objects: KubernetesObjectApi;
 }
 
+/**
+ * A KubeConfig whose requests share one connection pool. client-node 2.0 builds a new undici
+ * Agent for every request, so every call opens a fresh TLS connection; under load that costs
+ * more than the request itself. Credentials still apply per request (headers such as bearer
+ * tokens are set each time); the TLS material of the pooled connections is the one read first.
+ */
+export class PooledKubeConfig extends KubeConfig {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getDispatcher();
+    if (!fresh) return;
+    const key = `${this.getCurrentCluster()?.name}|${this.getCurrentUser()?.name}`;
+    const pooled = this.dispatchers.get(key);
+    if (pooled) {
+      context.setDispatcher(pooled);
+      void (fresh as Dispatcher).close();
+    } else {
+      this.dispatchers.set(key, fresh as Dispatcher);
+    }
+  }
+}
+
+/** Loads a kubeconfig from a file, or as kubectl does (KUBECONFIG, ~/.kube/config, in-cluster). */
 export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
   return kc;

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
+import { PooledKubeConfig } from "../../src/runtime/kube.ts";
 import type { TestProject } from "vitest/node";
 import { LocalControlPlane } from "../../src/local-plane/control-plane.ts";
 import { installCloudops } from "../../src/local-plane/install.ts";
@@ -21,7 +22,7 @@ const OPERATOR_GROUPS = ["system:serviceaccounts", "system:serviceaccounts:cloud
 
 async function externalCluster(): Promise<KubeConfig | undefined> {
   if (!process.env.KUBECONFIG) return undefined;
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   try {
     kc.loadFromDefault();
     await kc.makeApiClient(VersionApi).getCode();

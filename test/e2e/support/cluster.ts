@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
-import { KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { GROUP, VERSION } from "../../../src/crds/common.ts";
 import type { JitGrant, JitGrantSpec } from "../../../src/crds/jit-grant.ts";
-import { makeClients, type KubeClients } from "../../../src/runtime/kube.ts";
+import { makeClients, PooledKubeConfig, type KubeClients } from "../../../src/runtime/kube.ts";
 
 export function adminClients(): KubeClients {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromFile(inject("kubeconfig"));
   return makeClients(kc);
 }
