@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Repository root, found from this file's location (src/local-plane or dist/local-plane). */
@@ -35,8 +35,8 @@ export function toolVersions(root = REPO_ROOT): Record<string, string> {
 
 /** Where hack/build-tools.sh caches binaries, per tool and version. */
 export function toolsCacheDir(env = process.env): string {
-  if (env.CLOUDOPS_TOOLS_DIR) return env.CLOUDOPS_TOOLS_DIR;
-  const cache = env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  if (env.CLOUDOPS_TOOLS_DIR) return resolve(env.CLOUDOPS_TOOLS_DIR);
+  const cache = env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(cache, "cloudops", "tools");
 }
 
@@ -47,7 +47,9 @@ export function toolsCacheDir(env = process.env): string {
 export function toolPath(tool: ToolName, env = process.env): string {
   const override = env[OVERRIDE_ENV[tool]];
   const version = toolVersions()[VERSION_KEY[tool]];
-  const path = override ?? join(toolsCacheDir(env), tool, version ?? "unknown", tool);
+  const path = override
+    ? onPath(override, env)
+    : join(toolsCacheDir(env), tool, version ?? "unknown", tool);
   try {
     accessSync(path, constants.X_OK);
   } catch (cause) {
@@ -58,6 +60,21 @@ export function toolPath(tool: ToolName, env = process.env): string {
     throw new Error(hint, { cause });
   }
   return path;
+}
+
+/** A bare command name is looked up on PATH, as the shell would; a path is used as is. */
+function onPath(command: string, env: NodeJS.ProcessEnv): string {
+  if (command.includes("/")) return command;
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return command;
 }
 
 /**
