@@ -28,7 +28,7 @@ const { values } = parseArgs({
   options: {
     grants: { type: "string", default: "10000" },
     window: { type: "string", default: "60s" },
-    lead: { type: "string", default: "150s" },
+    lead: { type: "string", default: "240s" },
     concurrency: { type: "string", default: "32" },
     "use-kubeconfig": { type: "boolean", default: false },
   },

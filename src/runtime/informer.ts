@@ -17,6 +17,11 @@ export interface WatchOptions<T extends KubernetesObject> {
   labelSelector?: string;
   /** Called for every add, update and delete with the object concerned. */
   onChange: (obj: T, verb: ChangeVerb) => void;
+  /**
+   * Shapes each object before it is cached and handed on; by default drops
+   * metadata.managedFields, which no controller reads and which is most of an object's size.
+   */
+  transform?: (obj: T) => T;
   /** Delay before the first retry after a failure; doubles up to maxRestartDelayMs. */
   minRestartDelayMs?: number;
   maxRestartDelayMs?: number;
@@ -25,6 +30,13 @@ export interface WatchOptions<T extends KubernetesObject> {
 /** The API server no longer has the resourceVersion asked for: list again. */
 class GoneError extends Error {
   override readonly name = "GoneError";
+}
+
+export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
 }
 
 const keyOf = (obj: KubernetesObject): string =>
@@ -42,6 +54,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly watcher: Watch;
   private readonly options: WatchOptions<T>;
   private readonly log: Logger;
+  private readonly transform: (obj: T) => T;
   private resourceVersion = "";
   private stopped = true;
   private abortWatch: (() => void) | undefined;
@@ -54,6 +67,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.options = options;
     this.log = log;
     this.watcher = new Watch(kubeConfig);
+    this.transform = options.transform ?? stripManagedFields;
   }
 
   get hasSynced(): boolean {
@@ -125,7 +139,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private async relist(): Promise<void> {
     const list = await this.options.list();
     const seen = new Set<string>();
-    for (const obj of list.items) {
+    for (const item of list.items) {
+      const obj = this.transform(item);
       const key = keyOf(obj);
       seen.add(key);
       const verb = this.cache.has(key) ? "update" : "add";
@@ -164,13 +179,14 @@ export class ResilientInformer<T extends KubernetesObject> {
     });
   }
 
-  private onEvent(type: string, obj: T, fail: (err: unknown) => void): void {
+  private onEvent(type: string, raw: T, fail: (err: unknown) => void): void {
     if (type === "ERROR") {
-      const code = (obj as { code?: number }).code;
-      fail(code === 410 ? new GoneError("watch expired") : new Error(JSON.stringify(obj)));
+      const code = (raw as { code?: number }).code;
+      fail(code === 410 ? new GoneError("watch expired") : new Error(JSON.stringify(raw)));
       this.abortWatch?.();
       return;
     }
+    const obj = this.transform(raw);
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (type === "BOOKMARK") return;

@@ -115,6 +115,46 @@ describe("WorkQueue", () => {
     expect(seen.map((t) => t - start)).toEqual([thirtyDays]);
   });
 
+  it("hands out keys whose timer fired before keys added by events", async () => {
+    const queue = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    queue.start(async (key) => {
+      seen.push(key);
+      if (key === "busy") await new Promise<void>((r) => (release = r));
+    });
+    queue.add("busy");
+    await flush();
+    queue.add("event-1");
+    queue.addAfter("timer-1", 10);
+    queue.add("event-2");
+    queue.addAfter("timer-2", 20);
+    await vi.advanceTimersByTimeAsync(20);
+    release();
+    await flush();
+    expect(seen).toEqual(["busy", "timer-1", "timer-2", "event-1", "event-2"]);
+  });
+
+  it("moves a waiting key forward when its timer fires, and runs it once", async () => {
+    const queue = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    queue.start(async (key) => {
+      seen.push(key);
+      if (key === "busy") await new Promise<void>((r) => (release = r));
+    });
+    queue.add("busy");
+    await flush();
+    queue.add("a");
+    queue.add("b");
+    queue.addAfter("b", 5);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(queue.depth).toBe(2);
+    release();
+    await flush();
+    expect(seen).toEqual(["busy", "b", "a"]);
+  });
+
   it("reports a handler's error and goes on with the next key", async () => {
     const queue = new WorkQueue({ concurrency: 1 });
     const errors: string[] = [];

@@ -14,15 +14,50 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type KeyHandler = (key: string) => Promise<void>;
 
+type Lane = "normal" | "due";
+
+/** A first-in first-out list with O(1) removal from the front. */
+class Fifo {
+  private items: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: string): void {
+    this.items.push(item);
+  }
+
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
 /**
  * A per-key work queue in the manner of client-go's workqueue: a key added while waiting is
  * not queued twice; a key added while being processed is processed again once the running
  * pass finishes; failures back off exponentially per key; timers schedule a key for later and
  * only the earliest pending timer for a key is kept.
+ *
+ * Keys whose timer has fired go before keys added by watch events: a requeue at a grant's
+ * expiry is a promise about time, and a burst of unrelated changes must not push it back.
  */
 export class WorkQueue extends EventEmitter {
-  private readonly queue: string[] = [];
-  private readonly waiting = new Set<string>();
+  private readonly lanes: Record<Lane, Fifo> = { normal: new Fifo(), due: new Fifo() };
+  /** Keys waiting, and the lane whose entry for them counts; other entries are stale. */
+  private readonly waiting = new Map<string, Lane>();
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -43,7 +78,7 @@ export class WorkQueue extends EventEmitter {
 
   /** Number of keys waiting to be processed (not counting scheduled or running ones). */
   get depth(): number {
-    return this.queue.length;
+    return this.waiting.size;
   }
 
   /** Number of keys with a pending timer. */
@@ -58,14 +93,19 @@ export class WorkQueue extends EventEmitter {
   }
 
   add(key: string): void {
+    this.enqueue(key, "normal");
+  }
+
+  private enqueue(key: string, lane: Lane): void {
     if (this.shuttingDown) return;
     if (this.processing.has(key)) {
       this.dirtyWhileProcessing.add(key);
       return;
     }
-    if (this.waiting.has(key)) return;
-    this.waiting.add(key);
-    this.queue.push(key);
+    const current = this.waiting.get(key);
+    if (current === lane || current === "due") return;
+    this.waiting.set(key, lane);
+    this.lanes[lane].push(key);
     this.pump();
   }
 
@@ -85,7 +125,7 @@ export class WorkQueue extends EventEmitter {
       this.timers.delete(key);
       const remaining = at - Date.now();
       if (remaining > 0) this.addAfter(key, remaining);
-      else this.add(key);
+      else this.enqueue(key, "due");
     }, step);
     this.timers.set(key, { at, timer });
   }
@@ -122,7 +162,8 @@ export class WorkQueue extends EventEmitter {
     this.shuttingDown = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.queue.length = 0;
+    this.lanes.normal.clear();
+    this.lanes.due.clear();
     this.waiting.clear();
     this.dirtyWhileProcessing.clear();
     if (this.processing.size === 0) return;
@@ -131,12 +172,24 @@ export class WorkQueue extends EventEmitter {
 
   private pump(): void {
     if (!this.handler) return;
-    while (this.processing.size < this.concurrency && this.queue.length > 0) {
-      const key = this.queue.shift() as string;
-      this.waiting.delete(key);
+    while (this.processing.size < this.concurrency) {
+      const key = this.next();
+      if (key === undefined) return;
       this.processing.add(key);
       void this.process(key, this.handler);
     }
+  }
+
+  /** The next waiting key, due lane first, skipping entries superseded by a move to "due". */
+  private next(): string | undefined {
+    for (const lane of ["due", "normal"] as const) {
+      for (let key = this.lanes[lane].shift(); key !== undefined; key = this.lanes[lane].shift()) {
+        if (this.waiting.get(key) !== lane) continue;
+        this.waiting.delete(key);
+        return key;
+      }
+    }
+    return undefined;
   }
 
   private async process(key: string, handler: KeyHandler): Promise<void> {

@@ -78,7 +78,9 @@ describe("JitGrant controller", () => {
       reason: "GrantExpired",
     });
     expect(expired.status?.notified).toEqual(["Granted", "Expired"]);
-    expect(expired.metadata.finalizers ?? []).toEqual([]);
+    await eventually(async () => {
+      expect((await getGrant(clients, namespace, "short")).metadata.finalizers ?? []).toEqual([]);
+    });
 
     const events = await clients.core.listNamespacedEvent({ namespace });
     const reasons = events.items

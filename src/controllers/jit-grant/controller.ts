@@ -29,7 +29,6 @@ export interface JitGrantControllerOptions {
  */
 export function createJitGrantController(options: JitGrantControllerOptions): Controller {
   const { clients, log } = options;
-  const reconciler = new JitGrantReconciler(options);
   const grants = new ResilientInformer<JitGrant>(
     clients.config,
     {
@@ -60,6 +59,7 @@ export function createJitGrantController(options: JitGrantControllerOptions): Co
     },
     log,
   );
+  const reconciler = new JitGrantReconciler({ ...options, grants, bindings });
   const controller: Controller = new Controller({
     name: "jitgrant",
     kind: "JitGrant",
@@ -67,7 +67,7 @@ export function createJitGrantController(options: JitGrantControllerOptions): Co
     sources: [options.policies.informer, grants, bindings],
     log,
     metrics: options.metrics,
-    queue: { concurrency: options.concurrency ?? 8 },
+    queue: { concurrency: options.concurrency ?? 16 },
   });
   return controller;
 }

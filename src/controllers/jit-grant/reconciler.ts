@@ -1,5 +1,6 @@
+import type { V1RoleBinding } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { API_VERSION } from "../../crds/common.ts";
+import { API_VERSION, GROUP, VERSION } from "../../crds/common.ts";
 import {
   jitGrantSpecSchema,
   type JitGrant,
@@ -15,7 +16,7 @@ import { addFinalizer, removeFinalizer } from "../../runtime/finalizers.ts";
 import type { KubeClients } from "../../runtime/kube.ts";
 import { isNotFound } from "../../runtime/kube.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
-import { getObject, updateStatus, type CustomResourceRef } from "../../runtime/status.ts";
+import { updateStatus, type CustomResourceRef } from "../../runtime/status.ts";
 import {
   ConditionType,
   Reason,
@@ -32,8 +33,17 @@ export const JIT_FINALIZER = "cloudops.dev/revoke-access";
 
 export const ENDED_PHASES = new Set(["Expired", "Revoked", "Denied"]);
 
+/** Read access to what an informer has cached. */
+export interface ObjectStore<T> {
+  get(name: string, namespace?: string): T | undefined;
+}
+
 export interface JitGrantReconcilerDeps {
   clients: KubeClients;
+  /** Cached JitGrants: reconciles read these, writes guard against staleness by resourceVersion. */
+  grants: ObjectStore<JitGrant>;
+  /** Cached RoleBindings managed by cloudops. */
+  bindings: ObjectStore<V1RoleBinding>;
   policies: GuildPolicyIndex;
   events: EventRecorder;
   notifier: Notifier;
@@ -80,7 +90,7 @@ export class JitGrantReconciler {
       name: req.name,
       namespace: req.namespace,
     };
-    let grant = await this.fetch(ref);
+    let grant = this.deps.grants.get(req.name, req.namespace);
     if (!grant) return;
 
     if (grant.metadata.deletionTimestamp) return this.finalize(ref, grant, req.log);
@@ -99,7 +109,8 @@ export class JitGrantReconciler {
       return this.end(ref, grant, { ending, window }, log);
     }
 
-    await ensureRoleBinding(this.deps.clients.rbac, grant);
+    const existing = this.deps.bindings.get(roleBindingName(grant.metadata.name), req.namespace);
+    await ensureRoleBinding(this.deps.clients.rbac, grant, existing);
     await this.markActive(ref, grant, window, log);
     return { requeueAfterMs: window.expiresAt.getTime() - Date.now() };
   }
@@ -121,15 +132,6 @@ export class JitGrantReconciler {
       return { denial: { reason: Reason.PolicyDenied, message: window.denied } };
     }
     return { spec: parsed.data, guildId: guild.guildId, window };
-  }
-
-  private async fetch(ref: CustomResourceRef): Promise<JitGrant | undefined> {
-    try {
-      return (await getObject(this.deps.clients.custom, ref)) as JitGrant;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw new Error(`Failed to read JitGrant ${ref.namespace}/${ref.name}`, { cause: err });
-    }
   }
 
   /**
@@ -232,9 +234,9 @@ export class JitGrantReconciler {
         };
       },
     );
-    const latest = stored ?? grant;
-    await removeFinalizer(this.deps.clients.custom, ref, latest, JIT_FINALIZER);
     if (stored && announce) await this.announceEnd(stored, ending, endedAt, log);
+    // The status change brings the grant back as ended; that pass removes the finalizer, off
+    // the path between expiresAt and the binding's deletion.
     return { requeueAfterMs: this.deps.retentionMs };
   }
 
@@ -267,11 +269,10 @@ export class JitGrantReconciler {
   /** An ended grant: make sure nothing is left, then delete it once retention has passed. */
   private async afterEnd(ref: CustomResourceRef, grant: JitGrant): Promise<ReconcileResult | void> {
     const namespace = grant.metadata.namespace as string;
-    await deleteRoleBinding(
-      this.deps.clients.rbac,
-      namespace,
-      roleBindingName(grant.metadata.name),
-    );
+    const binding = roleBindingName(grant.metadata.name);
+    if (this.deps.bindings.get(binding, namespace)) {
+      await deleteRoleBinding(this.deps.clients.rbac, namespace, binding);
+    }
     grant = await removeFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
     const endedAt = new Date(
       grant.status?.revokedAt ?? grant.metadata.creationTimestamp ?? 0,
@@ -280,8 +281,8 @@ export class JitGrantReconciler {
     if (remaining > 0) return { requeueAfterMs: remaining };
     try {
       await this.deps.clients.custom.deleteNamespacedCustomObject({
-        group: "cloudops.dev",
-        version: "v1alpha1",
+        group: GROUP,
+        version: VERSION,
         plural: "jitgrants",
         namespace,
         name: grant.metadata.name,

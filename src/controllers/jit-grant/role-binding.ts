@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { RbacAuthorizationV1Api, V1RoleBinding } from "@kubernetes/client-node";
 import { API_VERSION } from "../../crds/common.ts";
 import type { JitGrant, JitLevel } from "../../crds/jit-grant.ts";
-import { isNotFound } from "../../runtime/kube.ts";
+import { isAlreadyExists, isNotFound } from "../../runtime/kube.ts";
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const LABEL_GRANT = "cloudops.dev/jit-grant";
@@ -64,18 +64,18 @@ function labelValue(name: string): string {
 export async function ensureRoleBinding(
   api: RbacAuthorizationV1Api,
   grant: JitGrant,
+  existing: V1RoleBinding | undefined,
 ): Promise<void> {
   const desired = desiredRoleBinding(grant);
   const name = desired.metadata?.name as string;
   const namespace = desired.metadata?.namespace as string;
-  let existing: V1RoleBinding | undefined;
-  try {
-    existing = await api.readNamespacedRoleBinding({ name, namespace });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
   if (!existing) {
-    await api.createNamespacedRoleBinding({ namespace, body: desired });
+    try {
+      await api.createNamespacedRoleBinding({ namespace, body: desired });
+    } catch (err) {
+      // Created a moment ago and not in the cache yet: its watch event brings the grant back.
+      if (!isAlreadyExists(err)) throw err;
+    }
     return;
   }
   if (existing.roleRef.name !== desired.roleRef.name) {
