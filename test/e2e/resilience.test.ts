@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LocalControlPlane } from "../../src/local-plane/control-plane.ts";
 import { installCloudops } from "../../src/local-plane/install.ts";
 import { makeClients, type KubeClients } from "../../src/runtime/kube.ts";
-import { createGrant, getGrant, newGuild, snowflake } from "./support/cluster.ts";
+import { createGrant, getGrant, newGuild, patchGrantSpec, snowflake } from "./support/cluster.ts";
 import { eventually } from "./support/eventually.ts";
 import { OperatorProcess } from "./support/operator-process.ts";
 
@@ -46,14 +46,17 @@ describe("operator across an API server restart", () => {
 
     await plane.restartApiServer(1000);
 
-    await createGrant(clients, namespace, "after", { userId: snowflake(), duration: "3s" });
+    await createGrant(clients, namespace, "after", { userId: snowflake(), duration: "10m" });
+    await eventually(async () => {
+      expect((await getGrant(clients, namespace, "after")).status?.phase).toBe("Active");
+    });
+    await patchGrantSpec(clients, namespace, "after", { revoked: true });
     const ended = await eventually(async () => {
       const grant = await getGrant(clients, namespace, "after");
-      expect(grant.status?.phase).toBe("Expired");
+      expect(grant.status?.phase).toBe("Revoked");
       return grant;
     });
-    // Granted first, then expired: the watches came back and timers still fire.
-    expect(ended.status?.notified).toEqual(["Granted", "Expired"]);
+    expect(ended.status?.notified).toEqual(["Granted", "Revoked"]);
     expect(operator.logs("Lost leadership")).toHaveLength(0);
   });
 });
