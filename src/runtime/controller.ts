@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { isTransient, parseKey } from "./kube.ts";
+import { isConflict, isTransient, parseKey } from "./kube.ts";
 import type { OperatorMetrics } from "./metrics.ts";
 import { WorkQueue, type WorkQueueOptions } from "./work-queue.ts";
 
@@ -114,7 +114,9 @@ export class Controller {
       return;
     }
     const delayMs = this.queue.addRateLimited(key);
-    log.error({ err, delayMs }, "Reconcile failed, retrying");
+    // A conflict means the object changed under us; the next pass sees the new version.
+    if (isConflict(err)) log.debug({ err, delayMs }, "Reconcile conflicted, retrying");
+    else log.error({ err, delayMs }, "Reconcile failed, retrying");
   }
 
   private updateQueueGauges(): void {
