@@ -1,6 +1,6 @@
 import type { V1RoleBinding } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { API_VERSION, GROUP, VERSION } from "../../crds/common.ts";
+import { GROUP, VERSION } from "../../crds/common.ts";
 import {
   jitGrantSpecSchema,
   type JitGrant,
@@ -9,6 +9,15 @@ import {
   type JitTransition,
 } from "../../crds/jit-grant.ts";
 import { parseDuration, humanDuration } from "../../policy/duration.ts";
+import {
+  activeConditions,
+  addTransition,
+  endedStatus,
+  ENDING,
+  eventTarget,
+  invalidSpecMessage,
+  type Ending,
+} from "./grant-status.ts";
 import type { GuildPolicyIndex, ResolvedGuild } from "../../policy/guild-policies.ts";
 import type { ReconcileRequest, ReconcileResult } from "../../runtime/controller.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
@@ -17,14 +26,7 @@ import type { KubeClients } from "../../runtime/kube.ts";
 import { isNotFound } from "../../runtime/kube.ts";
 import type { OperatorMetrics } from "../../runtime/metrics.ts";
 import { updateStatus, type CustomResourceRef } from "../../runtime/status.ts";
-import {
-  ConditionType,
-  Reason,
-  removeCondition,
-  rfc3339,
-  setCondition,
-  type ReasonName,
-} from "../conditions.ts";
+import { ConditionType, Reason, rfc3339, setCondition, type ReasonName } from "../conditions.ts";
 import type { Notifier } from "./notifier.ts";
 import { deleteRoleBinding, ensureRoleBinding, roleBindingName } from "./role-binding.ts";
 
@@ -52,8 +54,6 @@ export interface JitGrantReconcilerDeps {
   retentionMs: number;
 }
 
-type Ending = "Expired" | "Revoked";
-
 interface GrantWindow {
   grantedAt: Date;
   expiresAt: Date;
@@ -66,11 +66,6 @@ interface Denial {
 }
 
 type Admission = { denial: Denial } | { spec: JitGrantSpec; guildId: string; window: GrantWindow };
-
-const ENDING = {
-  Expired: { reason: Reason.GrantExpired, verb: "expired" },
-  Revoked: { reason: Reason.GrantRevoked, verb: "was revoked" },
-} as const;
 
 /**
  * Reconciles a JitGrant: records its window once, gives access through a RoleBinding while the
@@ -378,64 +373,4 @@ export class JitGrantReconciler {
       log.warn({ err, transition }, "Failed to notify grantee");
     }
   }
-}
-
-function addTransition(
-  notified: JitTransition[] | undefined,
-  transition: JitTransition,
-): JitTransition[] {
-  const list = notified ?? [];
-  return list.includes(transition) ? list : [...list, transition];
-}
-
-function activeConditions(
-  status: JitGrantStatus,
-  message: string,
-  generation: number | undefined,
-): JitGrantStatus["conditions"] {
-  const ready = setCondition(
-    status.conditions,
-    { type: ConditionType.Ready, status: "True", reason: Reason.AccessGranted, message },
-    generation,
-  );
-  return removeCondition(ready, ConditionType.Stalled);
-}
-
-function endedStatus(grant: JitGrant, ending: Ending, endedAt: Date): JitGrantStatus {
-  const status = grant.status ?? {};
-  const { reason, verb } = ENDING[ending];
-  const message = `access ${verb} at ${rfc3339(endedAt)}`;
-  return {
-    ...status,
-    phase: ending,
-    revokedAt: rfc3339(endedAt),
-    notified: addTransition(status.notified, ending),
-    message,
-    observedGeneration: grant.metadata.generation,
-    conditions: setCondition(
-      status.conditions,
-      { type: ConditionType.Ready, status: "False", reason, message },
-      grant.metadata.generation,
-      endedAt,
-    ),
-  };
-}
-
-function eventTarget(grant: JitGrant): Parameters<EventRecorder["record"]>[0] {
-  return {
-    apiVersion: API_VERSION,
-    kind: "JitGrant",
-    metadata: {
-      name: grant.metadata.name,
-      namespace: grant.metadata.namespace,
-      uid: grant.metadata.uid,
-      resourceVersion: grant.metadata.resourceVersion,
-    },
-  };
-}
-
-function invalidSpecMessage(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  return error.issues
-    .map((issue) => `spec.${issue.path.map(String).join(".")}: ${issue.message}`)
-    .join("; ");
 }
