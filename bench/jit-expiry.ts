@@ -8,13 +8,14 @@
  *
  *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 150s]
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubernetesListObject, V1RoleBinding } from "@kubernetes/client-node";
-import { pino } from "pino";
+import { createLogger } from "../src/runtime/logger.ts";
 import { GROUP, VERSION } from "../src/crds/common.ts";
 import type { JitGrant } from "../src/crds/jit-grant.ts";
 import { LocalControlPlane } from "../src/local-plane/control-plane.ts";
@@ -45,6 +46,28 @@ function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+/** Samples the operator's heap use from its /metrics once a second. */
+function watchHeap(operator: ChildProcess): { peakMb: () => number; stop: () => void } {
+  let port = 0;
+  let peak = 0;
+  createInterface({ input: operator.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    const match = /"port":(\d+),"msg":"Serving probes and metrics"/.exec(line);
+    if (match) port = Number(match[1]);
+    else if (line.includes('"level":"error"')) console.error(line);
+  });
+  const timer = setInterval(() => {
+    if (!port) return;
+    fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((res) => res.text())
+      .then((text) => {
+        const used = /^cloudops_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+        if (used) peak = Math.max(peak, Number(used) / 1024 / 1024);
+      })
+      .catch(() => undefined);
+  }, 1000);
+  return { peakMb: () => peak, stop: () => clearInterval(timer) };
 }
 
 async function createGrants(clients: KubeClients, namespace: string, firstExpiry: number) {
@@ -117,14 +140,16 @@ async function main(): Promise<void> {
       "0",
       "--no-leader-elect",
       "--log-level",
-      "warn",
+      "info",
     ],
-    { stdio: ["ignore", "inherit", "inherit"] },
+    { stdio: ["ignore", "pipe", "inherit"] },
   );
+  const heap = watchHeap(operator);
 
   const expiresAt = new Map<string, number>();
+  const activeAt = new Map<string, number>();
   const deletedAt = new Map<string, number>();
-  const log = pino({ level: "warn" });
+  const log = createLogger({ level: "warn", destination: 2 });
   const grants = new ResilientInformer<JitGrant>(
     kc,
     {
@@ -139,6 +164,7 @@ async function main(): Promise<void> {
       onChange: (grant) => {
         const at = grant.status?.expiresAt;
         if (at) expiresAt.set(grant.metadata.name, Date.parse(at));
+        if (grant.status?.phase === "Active") activeAt.set(grant.metadata.name, Date.now());
       },
     },
     log,
@@ -176,6 +202,7 @@ async function main(): Promise<void> {
     .filter((ms) => Number.isFinite(ms))
     .sort((a, b) => a - b);
   const rss = peakRssMb(operator.pid as number);
+  heap.stop();
   await Promise.all([grants.stop(), bindings.stop()]);
   operator.kill("SIGTERM");
   await new Promise((resolve) => operator.once("exit", resolve));
@@ -184,7 +211,10 @@ async function main(): Promise<void> {
   console.log(`lateness p50: ${percentile(lateness, 50)} ms`);
   console.log(`lateness p99: ${percentile(lateness, 99)} ms`);
   console.log(`lateness max: ${lateness[lateness.length - 1]} ms`);
+  const allActive = Math.max(...activeAt.values());
+  console.log(`all grants active ${((allActive - started) / 1000).toFixed(1)} s after start`);
   console.log(`operator peak RSS: ${rss.toFixed(1)} MB`);
+  console.log(`operator peak V8 heap used: ${heap.peakMb().toFixed(1)} MB`);
   await plane?.stop();
   process.exit(0);
 }

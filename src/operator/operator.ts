@@ -37,7 +37,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const { log } = options;
   const clients = makeClients(options.kubeConfig);
   const metrics = new OperatorMetrics();
-  const controllers = buildControllers(clients, metrics, options);
+  const events = new EventRecorder(clients.core, "cloudops-operator", log, () =>
+    metrics.eventsDropped.inc(),
+  );
+  const controllers = buildControllers({ clients, metrics, events }, options);
   let controllersStarted = false;
   let controllersStarting: Promise<void> | undefined;
 
@@ -84,6 +87,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     async stop() {
       await controllersStarting?.catch(() => undefined);
       await Promise.all(controllers.map((c) => c.stop()));
+      await events.flush();
       await elector?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       log.info("Stopped operator");
@@ -91,14 +95,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 }
 
-function buildControllers(
-  clients: KubeClients,
-  metrics: OperatorMetrics,
-  options: OperatorOptions,
-): Controller[] {
+interface Shared {
+  clients: KubeClients;
+  metrics: OperatorMetrics;
+  events: EventRecorder;
+}
+
+function buildControllers(shared: Shared, options: OperatorOptions): Controller[] {
+  const { clients, metrics, events } = shared;
   const log = options.log;
   const policies = new GuildPolicyIndex(clients.config, clients.custom, log);
-  const events = new EventRecorder(clients.core, "cloudops-operator", log);
   const notifier = options.notifier ?? new LogNotifier(log.child({ component: "notifier" }));
   return [
     createJitGrantController({

@@ -1,4 +1,5 @@
 import type { CoreV1Api } from "@kubernetes/client-node";
+import PQueue from "p-queue";
 import type { Logger } from "pino";
 
 export interface EventTarget {
@@ -9,23 +10,45 @@ export interface EventTarget {
 
 export type EventType = "Normal" | "Warning";
 
+/** Events waiting to be sent before new ones are dropped. */
+const MAX_PENDING_EVENTS = 1000;
+
 /**
  * Records Kubernetes Events against cloudops objects, shown by `kubectl describe` and
- * `kubectl events`. Failing to record an event is logged and otherwise ignored: events are
- * informational and must never fail a reconcile.
+ * `kubectl events`. Events are informational: they are sent in the background, two at a time,
+ * so a reconcile never waits on one, and when the API server falls behind, new events are
+ * dropped (and counted) rather than queued without bound. A failed send is logged, never
+ * retried.
  */
 export class EventRecorder {
   private readonly core: CoreV1Api;
   private readonly component: string;
   private readonly log: Logger;
+  private readonly queue = new PQueue({ concurrency: 2 });
+  private readonly onDrop: () => void;
 
-  constructor(core: CoreV1Api, component: string, log: Logger) {
+  constructor(core: CoreV1Api, component: string, log: Logger, onDrop: () => void = () => {}) {
     this.core = core;
     this.component = component;
     this.log = log;
+    this.onDrop = onDrop;
   }
 
-  async record(
+  record(target: EventTarget, type: EventType, reason: string, message: string): void {
+    if (this.queue.size >= MAX_PENDING_EVENTS) {
+      this.onDrop();
+      this.log.debug({ reason, name: target.metadata.name }, "Dropped event");
+      return;
+    }
+    void this.queue.add(() => this.send(target, type, reason, message));
+  }
+
+  /** Resolves once every queued event has been sent or has failed. */
+  async flush(): Promise<void> {
+    await this.queue.onIdle();
+  }
+
+  private async send(
     target: EventTarget,
     type: EventType,
     reason: string,

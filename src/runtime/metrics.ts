@@ -34,6 +34,11 @@ export class OperatorMetrics {
     labelNames: ["controller"] as const,
     registers: [this.registry],
   });
+  readonly eventsDropped = new Counter({
+    name: "cloudops_events_dropped_total",
+    help: "Kubernetes Events not sent because too many were waiting.",
+    registers: [this.registry],
+  });
   readonly isLeader = new Gauge({
     name: "cloudops_leader",
     help: "1 while this process holds the leader Lease, else 0.",

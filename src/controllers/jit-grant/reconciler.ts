@@ -190,7 +190,7 @@ export class JitGrantReconciler {
     );
     if (!stored || !announce) return;
     log.info({ expiresAt: stored.status?.expiresAt }, "Granted access");
-    await this.deps.events.record(
+    this.deps.events.record(
       eventTarget(stored),
       "Normal",
       Reason.AccessGranted,
@@ -248,7 +248,7 @@ export class JitGrantReconciler {
     }
     log.info({ ending, expiresAt: grant.status?.expiresAt }, "Revoked access");
     const { reason, verb } = ENDING[ending];
-    await this.deps.events.record(
+    this.deps.events.record(
       eventTarget(grant),
       "Normal",
       reason,
@@ -345,7 +345,7 @@ export class JitGrantReconciler {
     await removeFinalizer(this.deps.clients.custom, ref, stored ?? grant, JIT_FINALIZER);
     if (!stored) return;
     log.warn({ reason, message }, "Denied grant");
-    await this.deps.events.record(eventTarget(stored), "Warning", reason, message);
+    this.deps.events.record(eventTarget(stored), "Warning", reason, message);
   }
 
   private async notify(
