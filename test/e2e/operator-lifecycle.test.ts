@@ -8,6 +8,7 @@ import {
   createGrant,
   getGrant,
   newGuild,
+  patchGrantSpec,
   roleBindingExists,
   snowflake,
 } from "./support/cluster.ts";
@@ -83,6 +84,32 @@ describe("operator lifecycle", () => {
     await second.waitForLog("Reconciled", { name: "once", namespace });
     expect(sent([second], "once", "Granted")).toHaveLength(0);
     expect((await getGrant(clients, namespace, "once")).status?.notified).toEqual(["Granted"]);
+  });
+
+  it("keeps an ended grant for the retention period, then deletes it", async () => {
+    const operator = new OperatorProcess({
+      leaseName: `e2e-retention-${snowflake().slice(0, 6)}`,
+      extraArgs: ["--jit-retention", "3s"],
+    });
+    operator.start();
+    running.push(operator);
+    await operator.waitForLog("Started controller", { controller: "jitgrant" });
+    const { namespace } = await newGuild(clients);
+    await createGrant(clients, namespace, "audited", { userId: snowflake(), duration: "1h" });
+    await eventually(() => phaseOf(namespace, "audited", "Active"));
+    await patchGrantSpec(clients, namespace, "audited", { revoked: true });
+    const revoked = await eventually(() => phaseOf(namespace, "audited", "Revoked"));
+
+    // Still there for audit right after it ended, gone once retention has passed.
+    expect(revoked.status?.revokedAt).toBeDefined();
+    await eventually(
+      async () => {
+        await expect(getGrant(clients, namespace, "audited")).rejects.toMatchObject({ code: 404 });
+      },
+      { timeoutMs: 15_000 },
+    );
+    const gone = Date.now();
+    expect(gone - Date.parse(revoked.status?.revokedAt as string)).toBeGreaterThanOrEqual(3000);
   });
 
   it("lets only the leader reconcile, and hands over when the leader stops", async () => {
