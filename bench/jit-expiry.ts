@@ -6,7 +6,8 @@
  * and watches RoleBindings: lateness is the time from a grant's expiresAt to the watch event
  * that its RoleBinding was deleted. Prints p50, p99 and max lateness and the operator's peak RSS.
  *
- *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 150s]
+ *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 240s]
+ *                            [--operator-heap-mb N]   (caps the operator's V8 old space)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "60s" },
     lead: { type: "string", default: "240s" },
     concurrency: { type: "string", default: "32" },
+    "operator-heap-mb": { type: "string" },
     "use-kubeconfig": { type: "boolean", default: false },
   },
 });
@@ -129,9 +131,11 @@ async function main(): Promise<void> {
     })
     .catch(() => undefined);
 
+  const heapCap = values["operator-heap-mb"];
   const operator = spawn(
     process.execPath,
     [
+      ...(heapCap ? [`--max-old-space-size=${heapCap}`] : []),
       join(REPO_ROOT, "src", "cli.ts"),
       "operator",
       "--kubeconfig",

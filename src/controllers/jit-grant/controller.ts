@@ -67,7 +67,7 @@ export function createJitGrantController(options: JitGrantControllerOptions): Co
     sources: [options.policies.informer, grants, bindings],
     log,
     metrics: options.metrics,
-    queue: { concurrency: options.concurrency ?? 16 },
+    queue: { concurrency: options.concurrency ?? 32 },
   });
   return controller;
 }

@@ -207,18 +207,13 @@ export class JitGrantReconciler {
     log: Logger,
   ): Promise<ReconcileResult> {
     const namespace = grant.metadata.namespace as string;
-    await deleteRoleBinding(
-      this.deps.clients.rbac,
-      namespace,
-      roleBindingName(grant.metadata.name),
-    );
     const endedAt = new Date();
     let announce = false;
-    const stored = await updateStatus<JitGrant, JitGrantStatus>(
-      this.deps.clients.custom,
-      ref,
-      grant,
-      (current) => {
+    // Both writes go out at once: the binding's deletion is what ends access, and the status
+    // write is what lets exactly one reconcile announce it. A failure of either is retried.
+    const [deleted, recorded] = await Promise.allSettled([
+      deleteRoleBinding(this.deps.clients.rbac, namespace, roleBindingName(grant.metadata.name)),
+      updateStatus<JitGrant, JitGrantStatus>(this.deps.clients.custom, ref, grant, (current) => {
         const status = current.status ?? {};
         if (ENDED_PHASES.has(status.phase ?? "")) return undefined;
         announce = !(status.notified ?? []).includes(ending);
@@ -227,9 +222,12 @@ export class JitGrantReconciler {
           grantedAt: status.grantedAt ?? rfc3339(window.grantedAt),
           expiresAt: status.expiresAt ?? rfc3339(window.expiresAt),
         };
-      },
-    );
+      }),
+    ]);
+    if (recorded.status === "rejected") throw recorded.reason;
+    const stored = recorded.value;
     if (stored && announce) await this.announceEnd(stored, ending, endedAt, log);
+    if (deleted.status === "rejected") throw deleted.reason;
     // The status change brings the grant back as ended; that pass removes the finalizer, off
     // the path between expiresAt and the binding's deletion.
     return { requeueAfterMs: this.deps.retentionMs };
