@@ -108,17 +108,22 @@ export class LeaderElector {
       this.log.warn({ err }, "Failed to acquire or renew lease");
     }
     if (this.stopped) return;
-    await this.afterAttempt(held);
+    this.afterAttempt(held);
     this.timer = setTimeout(() => void this.tick(), this.options.retryPeriodMs);
   }
 
-  private async afterAttempt(held: boolean): Promise<void> {
+  private afterAttempt(held: boolean): void {
     if (held) {
       this.lastRenew = Date.now();
       if (!this.leading) {
         this.leading = true;
         this.log.info({ lease: this.options.name, identity: this.identity }, "Acquired leadership");
-        await this.callbacks.onStartedLeading();
+        // Not awaited: starting controllers waits for their first lists, and renewals must go on
+        // meanwhile or a large cache would cost the lease.
+        this.callbacks.onStartedLeading().catch((err: unknown) => {
+          this.log.error({ err }, "Failed to start leading");
+          this.callbacks.onStoppedLeading();
+        });
       }
       return;
     }
