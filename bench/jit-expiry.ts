@@ -7,7 +7,7 @@
  * that its RoleBinding was deleted. Prints p50, p99 and max lateness and the operator's peak RSS.
  *
  *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 240s]
- *                            [--operator-heap-mb N]   (caps the operator's V8 old space)
+ *                            [--operator-node-args "--max-old-space-size=256 --cpu-prof"]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "60s" },
     lead: { type: "string", default: "240s" },
     concurrency: { type: "string", default: "32" },
-    "operator-heap-mb": { type: "string" },
+    "operator-node-args": { type: "string", default: "" },
     "use-kubeconfig": { type: "boolean", default: false },
   },
 });
@@ -131,11 +131,11 @@ async function main(): Promise<void> {
     })
     .catch(() => undefined);
 
-  const heapCap = values["operator-heap-mb"];
+  const nodeArgs = (values["operator-node-args"] as string).split(" ").filter(Boolean);
   const operator = spawn(
     process.execPath,
     [
-      ...(heapCap ? [`--max-old-space-size=${heapCap}`] : []),
+      ...nodeArgs,
       join(REPO_ROOT, "src", "cli.ts"),
       "operator",
       "--kubeconfig",
