@@ -7,7 +7,7 @@
  * that its RoleBinding was deleted. Prints p50, p99 and max lateness and the operator's peak RSS.
  *
  *   node bench/jit-expiry.ts [--grants 10000] [--window 60s] [--lead 240s]
- *                            [--operator-node-args "--max-old-space-size=256 --cpu-prof"]
+ *                            [--operator-node-args="--max-old-space-size=256 --cpu-prof"]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";

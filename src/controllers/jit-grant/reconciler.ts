@@ -199,26 +199,44 @@ export class JitGrantReconciler {
     await this.notify(stored, "Granted", window.durationMs, log);
   }
 
-  /** Takes access away and records why; the transition is announced by the one writer. */
+  /** Takes access away at expiry or on revocation; ended grants are kept for retention. */
   private async end(
     ref: CustomResourceRef,
     grant: JitGrant,
-    { ending, window }: { ending: Ending; window: GrantWindow },
+    ending: { ending: Ending; window: GrantWindow },
     log: Logger,
   ): Promise<ReconcileResult> {
+    await this.revokeAccess(ref, grant, ending, log);
+    // The status change brings the grant back as ended; that pass removes the finalizer, off
+    // the path between expiresAt and the binding's deletion.
+    return { requeueAfterMs: this.deps.retentionMs };
+  }
+
+  /**
+   * Deletes the binding and records the ending. Both writes go out at once: the deletion is
+   * what ends access, and the status write (guarded by resourceVersion) is what lets exactly
+   * one reconcile announce it. A failure of either is thrown, so the pass is retried.
+   * Returns the grant as stored.
+   */
+  private async revokeAccess(
+    ref: CustomResourceRef,
+    grant: JitGrant,
+    { ending, window }: { ending: Ending; window?: GrantWindow },
+    log: Logger,
+  ): Promise<JitGrant> {
     const namespace = grant.metadata.namespace as string;
     const endedAt = new Date();
     let announce = false;
-    // Both writes go out at once: the binding's deletion is what ends access, and the status
-    // write is what lets exactly one reconcile announce it. A failure of either is retried.
     const [deleted, recorded] = await Promise.allSettled([
       deleteRoleBinding(this.deps.clients.rbac, namespace, roleBindingName(grant.metadata.name)),
       updateStatus<JitGrant, JitGrantStatus>(this.deps.clients.custom, ref, grant, (current) => {
         const status = current.status ?? {};
         if (ENDED_PHASES.has(status.phase ?? "")) return undefined;
         announce = !(status.notified ?? []).includes(ending);
+        const ended = endedStatus(current, ending, endedAt);
+        if (!window) return ended;
         return {
-          ...endedStatus(current, ending, endedAt),
+          ...ended,
           grantedAt: status.grantedAt ?? rfc3339(window.grantedAt),
           expiresAt: status.expiresAt ?? rfc3339(window.expiresAt),
         };
@@ -228,9 +246,7 @@ export class JitGrantReconciler {
     const stored = recorded.value;
     if (stored && announce) await this.announceEnd(stored, ending, endedAt, log);
     if (deleted.status === "rejected") throw deleted.reason;
-    // The status change brings the grant back as ended; that pass removes the finalizer, off
-    // the path between expiresAt and the binding's deletion.
-    return { requeueAfterMs: this.deps.retentionMs };
+    return stored ?? grant;
   }
 
   private async announceEnd(
@@ -287,30 +303,8 @@ export class JitGrantReconciler {
 
   /** The grant is being deleted: access ends now, then the finalizer lets it go. */
   private async finalize(ref: CustomResourceRef, grant: JitGrant, log: Logger): Promise<void> {
-    const namespace = grant.metadata.namespace as string;
-    await deleteRoleBinding(
-      this.deps.clients.rbac,
-      namespace,
-      roleBindingName(grant.metadata.name),
-    );
-    const wasActive = grant.status?.phase === "Active";
-    if (wasActive) {
-      const endedAt = new Date();
-      let announce = false;
-      const stored = await updateStatus<JitGrant, JitGrantStatus>(
-        this.deps.clients.custom,
-        ref,
-        grant,
-        (current) => {
-          if (current.status?.phase !== "Active") return undefined;
-          announce = !(current.status.notified ?? []).includes("Revoked");
-          return endedStatus(current, "Revoked", endedAt);
-        },
-      );
-      grant = stored ?? grant;
-      if (stored && announce) await this.announceEnd(stored, "Revoked", endedAt, log);
-    }
-    await removeFinalizer(this.deps.clients.custom, ref, grant, JIT_FINALIZER);
+    const stored = await this.revokeAccess(ref, grant, { ending: "Revoked" }, log);
+    await removeFinalizer(this.deps.clients.custom, ref, stored, JIT_FINALIZER);
   }
 
   private async deny(
