@@ -26,12 +26,24 @@ const portArg = (value: string): number => {
   return port;
 };
 
+/** The ordering client-go's leader election requires of its timings, as a message if broken. */
+function leaderElectionProblem(o: OperatorCommandOptions): string | undefined {
+  if (!o.leaderElect) return undefined;
+  if (o.retryPeriod <= 0) return "--retry-period must be longer than 0s";
+  if (o.renewDeadline <= o.retryPeriod)
+    return "--renew-deadline must be longer than --retry-period";
+  if (o.leaseDuration <= o.renewDeadline) {
+    return "--lease-duration must be longer than --renew-deadline";
+  }
+  return undefined;
+}
+
 const program = new Command()
   .name("cloudops")
   .description(
     "Provision cloud infrastructure with Terraform or OpenTofu under per-guild guardrails.",
   )
-  .showHelpAfterError();
+  .showHelpAfterError("(run with --help for usage)");
 
 program
   .command("operator")
@@ -60,8 +72,16 @@ program
   )
   .addOption(durationOption("--retry-period", "how often to acquire or renew the Lease", "2s"))
   .addOption(durationOption("--jit-retention", "keep ended JitGrants this long for audit", "168h"))
-  .option("--log-level <level>", "pino log level", process.env.LOG_LEVEL ?? "info")
-  .action((options: OperatorCommandOptions) => runOperatorCommand(options));
+  .addOption(
+    new Option("--log-level <level>", "log level")
+      .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default(process.env.LOG_LEVEL ?? "info"),
+  )
+  .action(function (this: Command, options: OperatorCommandOptions) {
+    const problem = leaderElectionProblem(options);
+    if (problem) this.error(`error: ${problem}`);
+    return runOperatorCommand(options);
+  });
 
 program
   .command("generate")

@@ -1,14 +1,13 @@
-import { mkdir, copyFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
-import { PooledKubeConfig } from "../runtime/kube.ts";
 import type { Logger } from "pino";
-import { LocalControlPlane } from "../local-plane/control-plane.ts";
-import { installCloudops } from "../local-plane/install.ts";
-import { ensureTools, toolPath } from "../local-plane/tools.ts";
 import { startOperator } from "../operator/operator.ts";
+import { PooledKubeConfig } from "../runtime/kube.ts";
 import { DEFAULT_LEADER_ELECTION } from "../runtime/leader-election.ts";
 import { createLogger } from "../runtime/logger.ts";
+import { assertPortFree, LocalSession } from "./local-session.ts";
 
 export interface OperatorCommandOptions {
   kubeconfig?: string;
@@ -25,10 +24,17 @@ export interface OperatorCommandOptions {
   logLevel: string;
 }
 
-const LOCAL_KUBECONFIG = join(".cloudops", "kubeconfig");
-
-/** Loads the kubeconfig the way kubectl does, or undefined when there is none. */
+/**
+ * Loads the kubeconfig the way kubectl does, or undefined when there is none. client-node falls
+ * back to http://localhost:8080 when it finds nothing; that is treated as none.
+ */
 function loadKubeConfig(path?: string): KubeConfig | undefined {
+  const anySource =
+    path ||
+    process.env.KUBECONFIG ||
+    process.env.KUBERNETES_SERVICE_HOST ||
+    existsSync(join(homedir(), ".kube", "config"));
+  if (!anySource) return undefined;
   const kc = new PooledKubeConfig();
   try {
     if (path) kc.loadFromFile(path);
@@ -51,32 +57,11 @@ async function reachable(kc: KubeConfig): Promise<boolean> {
   }
 }
 
-async function startLocalPlane(log: Logger): Promise<{ plane: LocalControlPlane; kc: KubeConfig }> {
-  log.info("Starting local control plane (etcd and kube-apiserver)");
-  await ensureTools(["etcd", "kube-apiserver", "kubectl"]);
-  const plane = new LocalControlPlane();
-  await plane.start();
-  const kc = plane.adminKubeConfig();
-  await installCloudops(kc);
-  await mkdir(".cloudops", { recursive: true });
-  await copyFile(plane.kubeconfigPath, LOCAL_KUBECONFIG);
-  log.info(
-    {
-      server: plane.url,
-      kubeconfig: resolve(LOCAL_KUBECONFIG),
-      kubectl: toolPath("kubectl"),
-      try: "hack/kubectl get cloudops -A",
-    },
-    "Local control plane ready; CRDs and RBAC installed",
-  );
-  return { plane, kc };
-}
-
 async function resolveCluster(
   options: OperatorCommandOptions,
   log: Logger,
-): Promise<{ kc: KubeConfig; plane?: LocalControlPlane }> {
-  if (options.localPlane === "always") return startLocalPlane(log);
+): Promise<{ kc: KubeConfig; session?: LocalSession }> {
+  if (options.localPlane === "always") return startLocalSession(log);
   const kc = loadKubeConfig(options.kubeconfig);
   if (kc && (options.localPlane === "never" || (await reachable(kc)))) {
     log.info({ server: kc.getCurrentCluster()?.server }, "Using cluster from kubeconfig");
@@ -88,12 +73,22 @@ async function resolveCluster(
     );
   }
   log.info("No reachable cluster in the kubeconfig");
-  return startLocalPlane(log);
+  return startLocalSession(log);
+}
+
+async function startLocalSession(log: Logger): Promise<{ kc: KubeConfig; session: LocalSession }> {
+  const session = new LocalSession(log);
+  try {
+    return { kc: await session.start(), session };
+  } catch (err) {
+    await session.stop().catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function runOperatorCommand(options: OperatorCommandOptions): Promise<void> {
   const log = createLogger({ level: options.logLevel });
-  let plane: LocalControlPlane | undefined;
+  let session: LocalSession | undefined;
   let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
   let stopping = false;
 
@@ -105,7 +100,7 @@ export async function runOperatorCommand(options: OperatorCommandOptions): Promi
     stopping = true;
     log.info({ signal }, "Shutting down");
     await operator?.stop().catch((err: unknown) => log.error({ err }, "Failed to stop operator"));
-    await plane?.stop().catch((err: unknown) => log.error({ err }, "Failed to stop local plane"));
+    await session?.stop().catch((err: unknown) => log.error({ err }, "Failed to stop local plane"));
     await new Promise<void>((resolve) => log.flush(() => resolve()));
     process.exit(code);
   };
@@ -113,8 +108,9 @@ export async function runOperatorCommand(options: OperatorCommandOptions): Promi
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
   try {
+    await assertPortFree(options.probeHost, options.probePort);
     const cluster = await resolveCluster(options, log);
-    plane = cluster.plane;
+    session = cluster.session;
     operator = await startOperator({
       kubeConfig: cluster.kc,
       log,
@@ -133,9 +129,10 @@ export async function runOperatorCommand(options: OperatorCommandOptions): Promi
       jitRetentionMs: options.jitRetention,
       onFatal: (reason) => {
         log.error({ reason }, "Exiting");
-        void shutdown("leadership-lost", 1);
+        void shutdown("fatal", 1);
       },
     });
+    await session?.publish();
   } catch (err) {
     log.error({ err }, "Failed to start operator");
     await shutdown("startup-failure", 1);

@@ -23,7 +23,17 @@ export interface ManagedProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts a binary with its output in a log file. */
+/** Children still running, killed when this process exits so none outlives it. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
+ * Starts a binary with its output in a log file. The child gets a process group of its own,
+ * so a Ctrl-C in the terminal reaches only this process, which then stops the child in order
+ * (the operator still needs the API server to release its Lease).
+ */
 export function startProcess(
   name: string,
   command: string,
@@ -31,7 +41,9 @@ export function startProcess(
   logFile: string,
 ): ManagedProcess {
   const log = createWriteStream(logFile);
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => {

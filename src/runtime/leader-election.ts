@@ -25,7 +25,10 @@ export const DEFAULT_LEADER_ELECTION = {
 
 export interface LeaderCallbacks {
   onStartedLeading: () => Promise<void>;
-  /** Called once when leadership is lost (not when released on shutdown). */
+  /**
+   * Called once when leadership is lost, or can never be had (the Lease's namespace is
+   * missing); not when it is released on shutdown.
+   */
   onStoppedLeading: () => void;
 }
 
@@ -79,24 +82,28 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.read();
-      if (lease?.spec?.holderIdentity !== this.identity) return;
-      lease.spec = {
-        ...lease.spec,
-        holderIdentity: undefined,
-        leaseDurationSeconds: 1,
-        acquireTime: micro(lease.spec.acquireTime ?? new Date()),
-        renewTime: new V1MicroTime(),
-      };
-      await this.api.replaceNamespacedLease({
-        name: this.options.name,
-        namespace: this.options.namespace,
-        body: lease,
-      });
+      await withTimeout(this.release(), RELEASE_TIMEOUT_MS);
       this.log.info({ lease: this.options.name }, "Released leadership");
     } catch (err) {
       this.log.warn({ err }, "Failed to release leadership");
     }
+  }
+
+  private async release(): Promise<void> {
+    const lease = await this.read();
+    if (lease?.spec?.holderIdentity !== this.identity) return;
+    lease.spec = {
+      ...lease.spec,
+      holderIdentity: undefined,
+      leaseDurationSeconds: 1,
+      acquireTime: micro(lease.spec.acquireTime ?? new Date()),
+      renewTime: new V1MicroTime(),
+    };
+    await this.api.replaceNamespacedLease({
+      name: this.options.name,
+      namespace: this.options.namespace,
+      body: lease,
+    });
   }
 
   private async tick(): Promise<void> {
@@ -105,6 +112,15 @@ export class LeaderElector {
     try {
       held = await this.tryAcquireOrRenew();
     } catch (err) {
+      if (err instanceof MissingNamespaceError) {
+        this.log.error(
+          { namespace: this.options.namespace },
+          "Leader election namespace not found",
+        );
+        this.stopped = true;
+        this.callbacks.onStoppedLeading();
+        return;
+      }
       this.log.warn({ err }, "Failed to acquire or renew lease");
     }
     if (this.stopped) return;
@@ -207,10 +223,29 @@ export class LeaderElector {
       });
       return true;
     } catch (err) {
+      if (isNotFound(err)) throw new MissingNamespaceError(this.options.namespace, { cause: err });
       if (isConflict(err)) return false;
       throw err;
     }
   }
+}
+
+/** The Lease's namespace does not exist: no replica can ever lead until it is created. */
+class MissingNamespaceError extends Error {
+  constructor(namespace: string, options: { cause: unknown }) {
+    super(`Namespace ${namespace} for the leader Lease does not exist`, options);
+  }
+}
+
+/** How long a stopping leader tries to hand its Lease back before it lets it expire. */
+const RELEASE_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Lease times must be sent with microseconds; a plain Date would be sent with milliseconds. */
