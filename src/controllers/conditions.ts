@@ -9,7 +9,10 @@ export const ConditionType = {
   Ready: "Ready",
   /** True while the controller is working towards the spec (acquiring, waiting, applying). */
   Reconciling: "Reconciling",
-  /** True when the controller has given up until the spec changes (a denial, invalid input). */
+  /**
+   * True when the controller will not act on the object again (a denial, invalid input); the
+   * message says what to do instead, such as creating a new grant within the limits.
+   */
   Stalled: "Stalled",
 } as const;
 

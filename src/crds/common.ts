@@ -8,8 +8,11 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 /** A Discord snowflake: a 64-bit integer written in decimal, 17 to 20 digits today. */
 export const SNOWFLAKE_PATTERN = "^[0-9]{17,20}$";
 
-/** A Go-style duration such as `90m`, `1h30m` or `3s`. Units: h, m, s, ms. */
-export const DURATION_PATTERN = "^([0-9]+(h|ms|m|s))+$";
+/**
+ * A Go-style duration such as `90m`, `1h30m` or `3s`. Units: h, m, s, ms. Six digits a part
+ * and 20 characters in all keep every accepted value inside what CEL's duration() can hold.
+ */
+export const DURATION_PATTERN = "^([0-9]{1,6}(h|ms|m|s))+$";
 
 /** The longest grant or default any policy may allow: seven days. */
 export const MAX_JIT_DURATION = "168h";
@@ -29,9 +32,13 @@ export const duration = (description: string, min = "1s", max = MAX_JIT_DURATION
   withRules(
     z
       .string()
-      .max(32)
+      .max(20)
       .regex(new RegExp(DURATION_PATTERN), "must be a Go duration such as 90m or 1h30m")
       .describe(description),
+    {
+      rule: `self.matches('${DURATION_PATTERN}')`,
+      message: "must be a Go duration such as 90m or 1h30m (units h, m, s, ms; no days)",
+    },
     {
       rule:
         `!self.matches('${DURATION_PATTERN}') || ` +
@@ -42,7 +49,9 @@ export const duration = (description: string, min = "1s", max = MAX_JIT_DURATION
 
 export interface CelRule {
   rule: string;
-  message: string;
+  message?: string;
+  /** A CEL expression for the message, to include the offending values. */
+  messageExpression?: string;
   fieldPath?: string;
 }
 

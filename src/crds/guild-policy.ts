@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { conditionsField, duration, resourceTypeEnum, snowflake, type Resource } from "./common.ts";
+import {
+  conditionsField,
+  duration,
+  resourceTypeEnum,
+  snowflake,
+  withRules,
+  type Resource,
+} from "./common.ts";
 
 export const GUILD_POLICY_DEFAULTS = {
   maxMonthlyBudget: 1000,
@@ -10,25 +17,27 @@ export const GUILD_POLICY_DEFAULTS = {
   jitDefaultDuration: "60m",
 } as const;
 
-export const jitLimitsSchema = z
-  .object({
-    maxDuration: duration("Longest duration a JIT grant in this guild may have.").default(
-      GUILD_POLICY_DEFAULTS.jitMaxDuration,
-    ),
-    defaultDuration: duration("Duration of a JIT grant that does not name one.").default(
-      GUILD_POLICY_DEFAULTS.jitDefaultDuration,
-    ),
-  })
-  .describe("Limits on just-in-time access grants.")
-  .meta({
-    "x-kubernetes-validations": [
-      {
-        rule: "duration(self.defaultDuration) <= duration(self.maxDuration)",
-        message: "defaultDuration must not exceed maxDuration",
-        fieldPath: ".defaultDuration",
-      },
-    ],
-  });
+export const jitLimitsSchema = withRules(
+  z
+    .object({
+      maxDuration: duration(
+        `Longest duration a JIT grant in this guild may have (${GUILD_POLICY_DEFAULTS.jitMaxDuration} unless set).`,
+      ).optional(),
+      defaultDuration: duration(
+        `Duration of a JIT grant that does not name one (${GUILD_POLICY_DEFAULTS.jitDefaultDuration}, ` +
+          "or maxDuration if shorter, unless set).",
+      ).optional(),
+    })
+    .describe("Limits on just-in-time access grants."),
+  {
+    rule:
+      "!has(self.defaultDuration) || !has(self.maxDuration) || " +
+      "duration(self.defaultDuration) <= duration(self.maxDuration)",
+    messageExpression:
+      "'defaultDuration ' + self.defaultDuration + ' must not exceed maxDuration ' + self.maxDuration",
+    fieldPath: ".defaultDuration",
+  },
+);
 
 export const guildPolicySpecSchema = z
   .object({

@@ -23,32 +23,45 @@ export type JitPhase = z.infer<typeof jitPhaseEnum>;
 export const jitTransitionEnum = z.enum(["Granted", "Expired", "Revoked"]);
 export type JitTransition = z.infer<typeof jitTransitionEnum>;
 
-export const jitGrantSpecSchema = z
-  .object({
-    userId: withRules(snowflake("Discord user ID of the grantee"), immutable("userId")),
-    userName: z.string().max(100).optional().describe("Display name of the grantee."),
-    provider: withRules(providerEnum, immutable("provider")),
-    level: withRules(jitLevelEnum, immutable("level")),
-    duration: withRules(
-      duration(
-        "How long the grant lasts, as a Go duration (90m, 2h). The guild policy's " +
-          "jit.defaultDuration (60m unless set) applies when omitted; jit.maxDuration caps it.",
-      ),
-      immutable("duration"),
-    ).optional(),
-    reason: z.string().max(500).optional().describe("Why the access is needed."),
-    grantedBy: z.string().min(1).max(128).optional().describe("Who granted the access."),
-    revoked: z
-      .boolean()
-      .default(false)
-      .describe("Set to true to revoke the grant now; it cannot be set back to false.")
-      .meta({
-        "x-kubernetes-validations": [
-          { rule: "self || !oldSelf", message: "a revoked grant cannot be reinstated" },
-        ],
-      }),
-  })
-  .describe("Time-limited access for one Discord user to one guild's cloudops resources.");
+export const jitGrantSpecSchema = withRules(
+  z
+    .object({
+      userId: withRules(snowflake("Discord user ID of the grantee"), immutable("userId")),
+      userName: z.string().max(100).optional().describe("Display name of the grantee."),
+      provider: withRules(providerEnum, immutable("provider")),
+      level: withRules(jitLevelEnum, immutable("level")),
+      duration: withRules(
+        duration(
+          "How long the grant lasts, as a Go duration (90m, 2h). The guild policy's " +
+            "jit.defaultDuration (60m unless set) applies when omitted; jit.maxDuration caps it.",
+        ),
+        immutable("duration"),
+      ).optional(),
+      reason: withRules(z.string().max(500), immutable("reason"))
+        .optional()
+        .describe("Why the access is needed; kept for audit."),
+      grantedBy: withRules(z.string().min(1).max(128), immutable("grantedBy"))
+        .optional()
+        .describe(
+          "Who granted the access (a Discord user ID or a Kubernetes user); kept for audit.",
+        ),
+      revoked: z
+        .boolean()
+        .default(false)
+        .describe("Set to true to revoke the grant now; it cannot be set back to false.")
+        .meta({
+          "x-kubernetes-validations": [
+            { rule: "self || !oldSelf", message: "a revoked grant cannot be reinstated" },
+          ],
+        }),
+    })
+    .describe("Time-limited access for one Discord user to one guild's cloudops resources."),
+  // The window is fixed when the grant starts; a duration added later would only mislead.
+  ...(["duration", "reason", "grantedBy"] as const).map((field) => ({
+    rule: `has(self.${field}) == has(oldSelf.${field})`,
+    message: `${field} cannot be added or removed after creation`,
+  })),
+);
 
 export const jitGrantStatusSchema = z.object({
   phase: jitPhaseEnum.optional().describe("Pending, Active, Expired, Revoked or Denied."),

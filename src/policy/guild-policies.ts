@@ -2,10 +2,12 @@ import type { KubeConfig, CustomObjectsApi, KubernetesListObject } from "@kubern
 import type { Logger } from "pino";
 import { GROUP, SNOWFLAKE_PATTERN, VERSION } from "../crds/common.ts";
 import {
+  GUILD_POLICY_DEFAULTS,
   guildPolicySpecSchema,
   type GuildPolicy,
   type GuildPolicySpec,
 } from "../crds/guild-policy.ts";
+import { parseDuration } from "./duration.ts";
 import { ResilientInformer } from "../runtime/informer.ts";
 
 export interface ResolvedGuild {
@@ -70,4 +72,24 @@ export class GuildPolicyIndex {
 export function parsePolicy(obj: GuildPolicy): GuildPolicySpec | undefined {
   const parsed = guildPolicySpecSchema.safeParse(obj.spec);
   return parsed.success ? parsed.data : undefined;
+}
+
+export interface JitLimits {
+  maxDuration: string;
+  maxMs: number;
+  defaultDuration: string;
+  defaultMs: number;
+}
+
+/**
+ * A guild's effective JIT limits: its own where set, else 24h at most and 60m by default, the
+ * default shortened to the maximum when the guild allows less than 60m.
+ */
+export function jitLimits(policy: GuildPolicySpec): JitLimits {
+  const maxDuration = policy.jit?.maxDuration ?? GUILD_POLICY_DEFAULTS.jitMaxDuration;
+  const maxMs = parseDuration(maxDuration);
+  const fallback = GUILD_POLICY_DEFAULTS.jitDefaultDuration;
+  const defaultDuration =
+    policy.jit?.defaultDuration ?? (parseDuration(fallback) <= maxMs ? fallback : maxDuration);
+  return { maxDuration, maxMs, defaultDuration, defaultMs: parseDuration(defaultDuration) };
 }

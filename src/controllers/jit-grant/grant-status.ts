@@ -32,15 +32,25 @@ export function activeConditions(
   return removeCondition(ready, ConditionType.Stalled);
 }
 
-export function endedStatus(grant: JitGrant, ending: Ending, endedAt: Date): JitGrantStatus {
+/** Status of a grant that has just ended; `announced` says whether the grantee is told. */
+export function endedStatus(
+  grant: JitGrant,
+  ending: Ending,
+  endedAt: Date,
+  announced: boolean,
+): JitGrantStatus {
   const status = grant.status ?? {};
   const { reason, verb } = ENDING[ending];
-  const message = `access ${verb} at ${rfc3339(endedAt)}`;
+  const granted = (status.notified ?? []).includes("Granted");
+  const message = granted
+    ? `access ${verb} at ${rfc3339(endedAt)}`
+    : `grant ${verb} at ${rfc3339(endedAt)} before access was given`;
   return {
     ...status,
     phase: ending,
     revokedAt: rfc3339(endedAt),
-    notified: addTransition(status.notified, ending),
+    roleBinding: undefined,
+    notified: announced ? addTransition(status.notified, ending) : status.notified,
     message,
     observedGeneration: grant.metadata.generation,
     conditions: setCondition(
@@ -71,4 +81,10 @@ export function invalidSpecMessage(error: {
   return error.issues
     .map((issue) => `spec.${issue.path.map(String).join(".")}: ${issue.message}`)
     .join("; ");
+}
+
+/** Length of a grant's recorded window in milliseconds, if it has one. */
+export function windowMs(status: JitGrantStatus | undefined): number | undefined {
+  if (!status?.grantedAt || !status.expiresAt) return undefined;
+  return Date.parse(status.expiresAt) - Date.parse(status.grantedAt);
 }

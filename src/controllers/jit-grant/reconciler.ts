@@ -16,9 +16,14 @@ import {
   ENDING,
   eventTarget,
   invalidSpecMessage,
+  windowMs,
   type Ending,
 } from "./grant-status.ts";
-import type { GuildPolicyIndex, ResolvedGuild } from "../../policy/guild-policies.ts";
+import {
+  jitLimits,
+  type GuildPolicyIndex,
+  type ResolvedGuild,
+} from "../../policy/guild-policies.ts";
 import type { ReconcileRequest, ReconcileResult } from "../../runtime/controller.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import { addFinalizer, removeFinalizer } from "../../runtime/finalizers.ts";
@@ -119,7 +124,9 @@ export class JitGrantReconciler {
     const namespace = grant.metadata.namespace as string;
     const guild = this.deps.policies.forNamespace(namespace);
     if (!guild) {
-      const message = `namespace ${namespace} does not belong to any guild`;
+      const message =
+        `namespace ${namespace} does not belong to any guild: use guild-<guild ID> ` +
+        "or the namespace a GuildPolicy names in spec.namespace";
       return { denial: { reason: Reason.GuildUnknown, message } };
     }
     const window = this.window(grant, parsed.data, guild);
@@ -145,13 +152,14 @@ export class JitGrantReconciler {
       const expiresAt = new Date(status.expiresAt);
       return { grantedAt, expiresAt, durationMs: expiresAt.getTime() - grantedAt.getTime() };
     }
-    const jit = guild.policy.jit ?? { maxDuration: "24h", defaultDuration: "60m" };
-    const requested = spec.duration ?? jit.defaultDuration;
+    const limits = jitLimits(guild.policy);
+    const requested = spec.duration ?? limits.defaultDuration;
     const durationMs = parseDuration(requested);
-    const maxMs = parseDuration(jit.maxDuration);
-    if (durationMs > maxMs) {
+    if (durationMs > limits.maxMs) {
       return {
-        denied: `spec.duration ${requested} exceeds the guild's jit.maxDuration ${jit.maxDuration}`,
+        denied:
+          `spec.duration ${requested} exceeds the guild's jit.maxDuration ${limits.maxDuration}; ` +
+          `create a new grant of ${limits.maxDuration} or less`,
       };
     }
     const grantedAt = new Date(grant.metadata.creationTimestamp ?? Date.now());
@@ -227,13 +235,17 @@ export class JitGrantReconciler {
     const namespace = grant.metadata.namespace as string;
     const endedAt = new Date();
     let announce = false;
+    let wrote = false;
     const [deleted, recorded] = await Promise.allSettled([
       deleteRoleBinding(this.deps.clients.rbac, namespace, roleBindingName(grant.metadata.name)),
       updateStatus<JitGrant, JitGrantStatus>(this.deps.clients.custom, ref, grant, (current) => {
         const status = current.status ?? {};
         if (ENDED_PHASES.has(status.phase ?? "")) return undefined;
-        announce = !(status.notified ?? []).includes(ending);
-        const ended = endedStatus(current, ending, endedAt);
+        // Only someone who was told of access hears of its end.
+        const notified = status.notified ?? [];
+        announce = notified.includes("Granted") && !notified.includes(ending);
+        wrote = true;
+        const ended = endedStatus(current, ending, endedAt, announce);
         if (!window) return ended;
         return {
           ...ended,
@@ -244,35 +256,28 @@ export class JitGrantReconciler {
     ]);
     if (recorded.status === "rejected") throw recorded.reason;
     const stored = recorded.value;
-    if (stored && announce) await this.announceEnd(stored, ending, endedAt, log);
+    if (stored && wrote) await this.recordEnd(stored, { ending, endedAt, announce }, log);
     if (deleted.status === "rejected") throw deleted.reason;
     return stored ?? grant;
   }
 
-  private async announceEnd(
+  /** Logs, records an Event for, and (when it was granted) tells the grantee of an ending. */
+  private async recordEnd(
     grant: JitGrant,
-    ending: Ending,
-    endedAt: Date,
+    { ending, endedAt, announce }: { ending: Ending; endedAt: Date; announce: boolean },
     log: Logger,
   ): Promise<void> {
-    const expiresAt = grant.status?.expiresAt ? new Date(grant.status.expiresAt) : undefined;
+    const expiresAt = grant.status?.expiresAt;
     if (ending === "Expired" && expiresAt) {
-      const lateness = (endedAt.getTime() - expiresAt.getTime()) / 1000;
+      const lateness = (endedAt.getTime() - Date.parse(expiresAt)) / 1000;
       this.deps.metrics.jitRevocationLateness.observe(Math.max(0, lateness));
     }
-    log.info({ ending, expiresAt: grant.status?.expiresAt }, "Revoked access");
+    log.info({ ending, expiresAt }, "Revoked access");
     const { reason, verb } = ENDING[ending];
-    this.deps.events.record(
-      eventTarget(grant),
-      "Normal",
-      reason,
-      `Access of ${grant.spec.userId} (${grant.spec.level}) ${verb}; RoleBinding deleted`,
-    );
-    const durationMs =
-      expiresAt && grant.status?.grantedAt
-        ? expiresAt.getTime() - new Date(grant.status.grantedAt).getTime()
-        : undefined;
-    await this.notify(grant, ending, durationMs, log);
+    const what = `Access of ${grant.spec.userId} (${grant.spec.level}) ${verb}`;
+    const message = announce ? `${what}; RoleBinding deleted` : `${what} before it was given`;
+    this.deps.events.record(eventTarget(grant), "Normal", reason, message);
+    if (announce) await this.notify(grant, ending, windowMs(grant.status), log);
   }
 
   /** An ended grant: make sure nothing is left, then delete it once retention has passed. */
