@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { GROUP, VERSION } from "../../src/crds/common.ts";
 import { toolPath } from "../../src/local-plane/tools.ts";
 import type { KubeClients } from "../../src/runtime/kube.ts";
-import { adminClients, createGrant, newGuild, snowflake } from "./support/cluster.ts";
+import {
+  adminClients,
+  createGrant,
+  newGuild,
+  patchGrantSpec,
+  snowflake,
+} from "./support/cluster.ts";
 
 const run = promisify(execFile);
 
@@ -33,7 +39,9 @@ describe("CRD validation by the API server", () => {
     // case, spec fields, substrings the API server's message must hold
     ["a zero duration", { duration: "0s" }, ["spec.duration", "must be between 1s and 168h"]],
     ["30 days as hours", { duration: "720h" }, ["spec.duration", "must be between 1s and 168h"]],
-    ["30 days with a d unit", { duration: "30d" }, ["spec.duration", "should match"]],
+    ["30 days with a d unit", { duration: "30d" }, ["spec.duration", "must be a Go duration"]],
+    ["a fractional hour", { duration: "1.5h" }, ["spec.duration", "must be a Go duration"]],
+    ["a huge number", { duration: "9999999999h" }, ["spec.duration", "must be a Go duration"]],
     ["an unknown level", { level: "owner" }, ["spec.level", 'Unsupported value: "owner"']],
     ["a user ID that is not a snowflake", { userId: "bob" }, ["spec.userId", "should match"]],
     ["an unknown provider", { provider: "oracle" }, ["spec.provider", "Unsupported value"]],
@@ -100,7 +108,23 @@ describe("CRD validation by the API server", () => {
       createPolicy(guildId, { guildId, jit: { maxDuration: "1h", defaultDuration: "2h" } }),
     );
     expect(message).toContain("spec.jit.defaultDuration");
-    expect(message).toContain("defaultDuration must not exceed maxDuration");
+    expect(message).toContain("defaultDuration 2h must not exceed maxDuration 1h");
+  });
+
+  it("accepts a GuildPolicy that only shortens the JIT maximum below the 60m default", async () => {
+    const guildId = snowflake();
+    const created = (await createPolicy(guildId, { guildId, jit: { maxDuration: "30m" } })) as {
+      spec: { jit: Record<string, string> };
+    };
+    expect(created.spec.jit).toEqual({ maxDuration: "30m" });
+  });
+
+  it("rejects adding a duration to a grant created without one", async () => {
+    await createGrant(clients, namespace, "no-duration", { userId: snowflake() });
+    const message = await rejection(
+      patchGrantSpec(clients, namespace, "no-duration", { duration: "100h" }),
+    );
+    expect(message).toContain("duration cannot be added or removed after creation");
   });
 
   it("fills GuildPolicy defaults from the seed", async () => {

@@ -202,13 +202,36 @@ describe("JitGrant controller", () => {
     expect(window).toBe(15 * 60_000);
 
     const denied = await eventually(() => phaseOf(namespace, "too-long", "Denied"));
-    expect(denied.status?.message).toBe("spec.duration 2h exceeds the guild's jit.maxDuration 1h");
+    expect(denied.status?.message).toBe(
+      "spec.duration 2h exceeds the guild's jit.maxDuration 1h; create a new grant of 1h or less",
+    );
     expect(denied.status?.conditions?.find((c) => c.type === "Stalled")).toMatchObject({
       status: "True",
       reason: "PolicyDenied",
     });
     expect(await roleBindingExists(clients, namespace, roleBindingName("too-long"))).toBe(false);
     expect(notifications("too-long", "Granted")).toHaveLength(0);
+  });
+
+  it("ends a grant created already revoked without giving or announcing access", async () => {
+    const { namespace } = await newGuild(clients);
+    const userId = snowflake();
+    await createGrant(clients, namespace, "stillborn", { userId, duration: "1h", revoked: true });
+
+    const revoked = await eventually(() => phaseOf(namespace, "stillborn", "Revoked"));
+    expect(revoked.status?.notified ?? []).toEqual([]);
+    expect(revoked.status?.message).toMatch(/^grant was revoked at .* before access was given$/);
+    expect(await roleBindingExists(clients, namespace, roleBindingName("stillborn"))).toBe(false);
+    const events = await eventually(async () => {
+      const list = await clients.core.listNamespacedEvent({ namespace });
+      const found = list.items.filter((e) => e.involvedObject.name === "stillborn");
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(events[0]?.message).toBe(
+      `Access of ${userId} (deployer) was revoked before it was given`,
+    );
+    expect(notifications("stillborn", "Revoked")).toHaveLength(0);
   });
 
   it("denies a grant in a namespace that belongs to no guild", async () => {
@@ -218,7 +241,10 @@ describe("JitGrant controller", () => {
 
     const denied = await eventually(() => phaseOf(namespace, "stray", "Denied"));
     expect(denied.status?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("GuildUnknown");
-    expect(denied.status?.message).toBe(`namespace ${namespace} does not belong to any guild`);
+    expect(denied.status?.message).toBe(
+      `namespace ${namespace} does not belong to any guild: use guild-<guild ID> ` +
+        "or the namespace a GuildPolicy names in spec.namespace",
+    );
   });
 });
 
