@@ -7,6 +7,7 @@ import { startOperator } from "../operator/operator.ts";
 import { PooledKubeConfig } from "../runtime/kube.ts";
 import { DEFAULT_LEADER_ELECTION } from "../runtime/leader-election.ts";
 import { createLogger } from "../runtime/logger.ts";
+import { withTimeout } from "../runtime/timeout.ts";
 import { assertPortFree, LocalSession } from "./local-session.ts";
 
 export interface OperatorCommandOptions {
@@ -47,10 +48,7 @@ function loadKubeConfig(path?: string): KubeConfig | undefined {
 
 async function reachable(kc: KubeConfig): Promise<boolean> {
   try {
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error("timeout")), 3000).unref(),
-    );
-    await Promise.race([kc.makeApiClient(VersionApi).getCode(), timeout]);
+    await withTimeout(kc.makeApiClient(VersionApi).getCode(), 3000);
     return true;
   } catch {
     return false;

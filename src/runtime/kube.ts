@@ -46,14 +46,6 @@ export class PooledKubeConfig extends KubeConfig {
   }
 }
 
-/** Loads a kubeconfig from a file, or as kubectl does (KUBECONFIG, ~/.kube/config, in-cluster). */
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new PooledKubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 export function makeClients(config: KubeConfig): KubeClients {
   return {
     config,

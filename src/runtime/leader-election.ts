@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { isConflict, isNotFound } from "./kube.ts";
+import { withTimeout } from "./timeout.ts";
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -239,14 +240,6 @@ class MissingNamespaceError extends Error {
 
 /** How long a stopping leader tries to hand its Lease back before it lets it expire. */
 const RELEASE_TIMEOUT_MS = 3000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Lease times must be sent with microseconds; a plain Date would be sent with milliseconds. */
 function micro(value: Date | string): V1MicroTime {
