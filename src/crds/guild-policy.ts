@@ -21,10 +21,12 @@ export const jitLimitsSchema = withRules(
   z
     .object({
       maxDuration: duration(
-        `Longest duration a JIT grant in this guild may have (${GUILD_POLICY_DEFAULTS.jitMaxDuration} unless set).`,
+        "Longest duration a JIT grant in this guild may have " +
+          `(${GUILD_POLICY_DEFAULTS.jitMaxDuration} unless set).`,
       ).optional(),
       defaultDuration: duration(
-        `Duration of a JIT grant that does not name one (${GUILD_POLICY_DEFAULTS.jitDefaultDuration}, ` +
+        "Duration of a JIT grant that does not name one " +
+          `(${GUILD_POLICY_DEFAULTS.jitDefaultDuration}, ` +
           "or maxDuration if shorter, unless set).",
       ).optional(),
     })
@@ -34,7 +36,8 @@ export const jitLimitsSchema = withRules(
       "!has(self.defaultDuration) || !has(self.maxDuration) || " +
       "duration(self.defaultDuration) <= duration(self.maxDuration)",
     messageExpression:
-      "'defaultDuration ' + self.defaultDuration + ' must not exceed maxDuration ' + self.maxDuration",
+      "'defaultDuration ' + self.defaultDuration + " +
+      "' must not exceed maxDuration ' + self.maxDuration",
     fieldPath: ".defaultDuration",
   },
 );

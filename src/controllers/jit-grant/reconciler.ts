@@ -202,7 +202,8 @@ export class JitGrantReconciler {
       eventTarget(stored),
       "Normal",
       Reason.AccessGranted,
-      `Granted ${stored.spec.level} access to ${stored.spec.userId} for ${humanDuration(window.durationMs)}`,
+      `Granted ${stored.spec.level} access to ${stored.spec.userId} ` +
+        `for ${humanDuration(window.durationMs)}`,
     );
     await this.notify(stored, "Granted", window.durationMs, log);
   }
