@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubernetesListObject, V1RoleBinding } from "@kubernetes/client-node";
 import { createLogger } from "../src/runtime/logger.ts";
+import { createGuildPolicy, createJitGrant } from "../src/crds/clients.ts";
 import { GROUP, VERSION } from "../src/crds/common.ts";
 import type { JitGrant } from "../src/crds/jit-grant.ts";
 import { LocalControlPlane } from "../src/local-plane/control-plane.ts";
@@ -79,22 +80,10 @@ async function createGrants(clients: KubeClients, namespace: string, firstExpiry
       const i = next++;
       const target = firstExpiry + (i * windowMs) / total;
       const durationMs = Math.max(1000, Math.round(target - Date.now()));
-      await clients.custom.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: "jitgrants",
-        namespace,
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: "JitGrant",
-          metadata: { name: `bench-${i}` },
-          spec: {
-            userId: String(100000000000000000n + BigInt(i)),
-            provider: "gcp",
-            level: "viewer",
-            duration: `${durationMs}ms`,
-          },
-        },
+      await createJitGrant(clients.custom, namespace, `bench-${i}`, {
+        userId: String(100000000000000000n + BigInt(i)),
+        level: "viewer",
+        duration: `${durationMs}ms`,
       });
     }
   };
@@ -117,19 +106,10 @@ async function main(): Promise<void> {
   await clients.core
     .createNamespace({ body: { metadata: { name: namespace } } })
     .catch(() => undefined);
-  await clients.custom
-    .createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: "guildpolicies",
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: "GuildPolicy",
-        metadata: { name: "100000000000000001" },
-        spec: { guildId: "100000000000000001", jit: { maxDuration: "1h", defaultDuration: "60m" } },
-      },
-    })
-    .catch(() => undefined);
+  await createGuildPolicy(clients.custom, {
+    guildId: "100000000000000001",
+    jit: { maxDuration: "1h", defaultDuration: "60m" },
+  }).catch(() => undefined);
 
   const nodeArgs = (values["operator-node-args"] as string).split(" ").filter(Boolean);
   const operator = spawn(

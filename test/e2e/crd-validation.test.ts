@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { createGuildPolicy } from "../../src/crds/clients.ts";
 import { GROUP, VERSION } from "../../src/crds/common.ts";
 import { toolPath } from "../../src/local-plane/tools.ts";
 import type { KubeClients } from "../../src/runtime/kube.ts";
@@ -90,12 +91,7 @@ describe("CRD validation by the API server", () => {
   });
 
   const createPolicy = (name: string, spec: Record<string, unknown>) =>
-    clients.custom.createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: "guildpolicies",
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: "GuildPolicy", metadata: { name }, spec },
-    });
+    createGuildPolicy(clients.custom, spec as Parameters<typeof createGuildPolicy>[1], name);
 
   it("rejects a GuildPolicy whose name is not its guild ID", async () => {
     const message = await rejection(createPolicy(snowflake(), { guildId: snowflake() }));

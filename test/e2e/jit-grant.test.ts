@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGuildPolicy } from "../../src/crds/clients.ts";
 import { GROUP, VERSION } from "../../src/crds/common.ts";
 import { roleBindingName } from "../../src/controllers/jit-grant/role-binding.ts";
 import type { KubeClients } from "../../src/runtime/kube.ts";
@@ -180,16 +181,9 @@ describe("JitGrant controller", () => {
 
   it("uses the guild policy: its default duration, and denies more than its maximum", async () => {
     const { guildId, namespace } = await newGuild(clients);
-    await clients.custom.createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: "guildpolicies",
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: "GuildPolicy",
-        metadata: { name: guildId },
-        spec: { guildId, jit: { maxDuration: "1h", defaultDuration: "15m" } },
-      },
+    await createGuildPolicy(clients.custom, {
+      guildId,
+      jit: { maxDuration: "1h", defaultDuration: "15m" },
     });
     const userId = snowflake();
     await createGrant(clients, namespace, "defaulted", { userId });

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { GROUP, VERSION } from "../../../src/crds/common.ts";
+import { createJitGrant } from "../../../src/crds/clients.ts";
 import type { JitGrant, JitGrantSpec } from "../../../src/crds/jit-grant.ts";
 import { makeClients, PooledKubeConfig, type KubeClients } from "../../../src/runtime/kube.ts";
 
@@ -26,25 +27,12 @@ export async function newGuild(
   return { guildId, namespace };
 }
 
-export async function createGrant(
+export const createGrant = (
   clients: KubeClients,
   namespace: string,
   name: string,
   spec: Partial<JitGrantSpec> & Pick<JitGrantSpec, "userId">,
-): Promise<JitGrant> {
-  return (await clients.custom.createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: "jitgrants",
-    namespace,
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: "JitGrant",
-      metadata: { name, namespace },
-      spec: { provider: "gcp", level: "deployer", ...spec },
-    },
-  })) as JitGrant;
-}
+): Promise<JitGrant> => createJitGrant(clients.custom, namespace, name, spec);
 
 export async function getGrant(
   clients: KubeClients,
