@@ -39,6 +39,9 @@ export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
   return { ...obj, metadata };
 }
 
+/** A watch that ends sooner than this counts as a failure for backoff. */
+const MIN_HEALTHY_WATCH_MS = 1000;
+
 const keyOf = (obj: KubernetesObject): string =>
   `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
 
@@ -108,8 +111,12 @@ export class ResilientInformer<T extends KubernetesObject> {
     while (!this.stopped) {
       try {
         if (!this.resourceVersion) await this.relist();
+        const started = Date.now();
         await this.watchOnce();
-        failures = 0;
+        if (this.stopped) break;
+        // A watch the server closes at once is a failure in disguise: do not spin on it.
+        if (Date.now() - started < MIN_HEALTHY_WATCH_MS) await this.pause(this.backoff(failures++));
+        else failures = 0;
       } catch (err) {
         if (this.stopped) break;
         if (err instanceof GoneError) {
