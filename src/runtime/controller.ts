@@ -17,14 +17,6 @@ export interface ReconcileRequest {
   log: Logger;
 }
 
-/**
- * An error a retry cannot fix (invalid input, a policy denial). The controller logs it and does
- * not requeue; the reconciler is expected to have recorded it in status first.
- */
-export class TerminalError extends Error {
-  override readonly name = "TerminalError";
-}
-
 export type Reconciler = (request: ReconcileRequest) => Promise<ReconcileResult | void>;
 
 /** Something a controller can start and stop: its informers. */
@@ -108,7 +100,9 @@ export class Controller {
   }
 
   private handleFailure(key: string, err: unknown, log: Logger): void {
-    if (err instanceof TerminalError || !isTransient(err)) {
+    // A 4xx other than a conflict or throttling will fail the same way again: the object
+    // is retried when it next changes, not on a timer.
+    if (!isTransient(err)) {
       this.queue.forget(key);
       log.error({ err }, "Reconcile failed permanently");
       return;
