@@ -100,8 +100,7 @@ export class Controller {
   }
 
   private handleFailure(key: string, err: unknown, log: Logger): void {
-    // A 4xx other than a conflict or throttling will fail the same way again: the object
-    // is retried when it next changes, not on a timer.
+    // An invalid request fails the same way again: the object is retried when it changes.
     if (!isTransient(err)) {
       this.queue.forget(key);
       log.error({ err }, "Reconcile failed permanently");

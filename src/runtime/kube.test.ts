@@ -45,7 +45,9 @@ describe("API errors", () => {
     [{ code: 409 }, 409, true],
     [{ code: 422 }, 422, false],
     [{ statusCode: 503 }, 503, true],
-    [new Error("wrapped", { cause: { code: 404 } }), 404, false],
+    [new Error("wrapped", { cause: { code: 404 } }), 404, true],
+    [{ code: 403 }, 403, true],
+    [{ code: 400 }, 400, false],
     [new Error("socket hang up"), undefined, true],
   ])("reads the status of %o as %s", (err, code, transient) => {
     expect(statusCode(err)).toBe(code);

@@ -74,11 +74,14 @@ export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
 export const isAlreadyExists = (err: unknown): boolean => statusCode(err) === 409;
 
-/** Errors worth retrying as they are: conflicts, throttling, server trouble, lost connections. */
+/**
+ * Errors worth retrying with backoff: everything but a request the API server rejected as
+ * invalid (400, 422), which fails the same way until the object changes. A 403 or 404 is
+ * retried, since RBAC or a namespace can be fixed without touching the object.
+ */
 export function isTransient(err: unknown): boolean {
   const code = statusCode(err);
-  if (code === undefined) return true;
-  return code === 409 || code === 429 || code >= 500;
+  return code !== 400 && code !== 422;
 }
 
 /** The message the API server put in a Status body, for error reports users can act on. */
