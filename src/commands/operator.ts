@@ -70,7 +70,7 @@ async function resolveCluster(
       "No kubeconfig found: set --kubeconfig or KUBECONFIG, or use --local-plane auto",
     );
   }
-  log.info("No reachable cluster in the kubeconfig");
+  log.info(kc ? "No reachable cluster in the kubeconfig" : "No kubeconfig found");
   return startLocalSession(log);
 }
 
