@@ -6,6 +6,23 @@ const flush = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
+/**
+ * A one-worker queue whose worker is held by the key "busy" until release() is called, so
+ * keys added meanwhile line up and their order can be observed.
+ */
+async function busyQueue(): Promise<{ queue: WorkQueue; seen: string[]; release: () => void }> {
+  const queue = new WorkQueue({ concurrency: 1 });
+  const seen: string[] = [];
+  let unblock: () => void = () => undefined;
+  queue.start(async (key) => {
+    seen.push(key);
+    if (key === "busy") await new Promise<void>((r) => (unblock = r));
+  });
+  queue.add("busy");
+  await flush();
+  return { queue, seen, release: () => unblock() };
+}
+
 describe("WorkQueue", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -116,15 +133,7 @@ describe("WorkQueue", () => {
   });
 
   it("hands out keys whose timer fired before keys added by events", async () => {
-    const queue = new WorkQueue({ concurrency: 1 });
-    const seen: string[] = [];
-    let release: () => void = () => undefined;
-    queue.start(async (key) => {
-      seen.push(key);
-      if (key === "busy") await new Promise<void>((r) => (release = r));
-    });
-    queue.add("busy");
-    await flush();
+    const { queue, seen, release } = await busyQueue();
     queue.add("event-1");
     queue.addAfter("timer-1", 10);
     queue.add("event-2");
@@ -136,15 +145,7 @@ describe("WorkQueue", () => {
   });
 
   it("moves a waiting key forward when its timer fires, and runs it once", async () => {
-    const queue = new WorkQueue({ concurrency: 1 });
-    const seen: string[] = [];
-    let release: () => void = () => undefined;
-    queue.start(async (key) => {
-      seen.push(key);
-      if (key === "busy") await new Promise<void>((r) => (release = r));
-    });
-    queue.add("busy");
-    await flush();
+    const { queue, seen, release } = await busyQueue();
     queue.add("a");
     queue.add("b");
     queue.addAfter("b", 5);
