@@ -8,6 +8,7 @@ import {
   canCreateDeployments,
   createGrant,
   getGrant,
+  grantInPhase,
   newGuild,
   patchGrantSpec,
   roleBindingExists,
@@ -31,11 +32,8 @@ describe("JitGrant controller", () => {
     expect(await operator.stop()).toBe(0);
   });
 
-  const phaseOf = async (namespace: string, name: string, phase: string) => {
-    const grant = await getGrant(clients, namespace, name);
-    expect(grant.status?.phase).toBe(phase);
-    return grant;
-  };
+  const phaseOf = (namespace: string, name: string, phase: string) =>
+    grantInPhase(clients, namespace, name, phase);
 
   const notifications = (name: string, transition: string) =>
     operator.logs("Sent grant notification", { grant: name, transition });

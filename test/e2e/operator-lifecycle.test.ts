@@ -7,6 +7,7 @@ import {
   canCreateDeployments,
   createGrant,
   getGrant,
+  grantInPhase,
   newGuild,
   patchGrantSpec,
   roleBindingExists,
@@ -19,8 +20,8 @@ describe("operator lifecycle", () => {
   let clients: KubeClients;
   const running: OperatorProcess[] = [];
 
-  const startOperator = (leaseName: string): OperatorProcess => {
-    const operator = new OperatorProcess({ leaseName });
+  const startOperator = (leaseName: string, extraArgs: string[] = []): OperatorProcess => {
+    const operator = new OperatorProcess({ leaseName, extraArgs });
     operator.start();
     running.push(operator);
     return operator;
@@ -34,11 +35,8 @@ describe("operator lifecycle", () => {
     await Promise.all(running.splice(0).map((o) => o.stop()));
   });
 
-  const phaseOf = async (namespace: string, name: string, phase: string) => {
-    const grant = await getGrant(clients, namespace, name);
-    expect(grant.status?.phase).toBe(phase);
-    return grant;
-  };
+  const phaseOf = (namespace: string, name: string, phase: string) =>
+    grantInPhase(clients, namespace, name, phase);
 
   const sent = (operators: OperatorProcess[], grant: string, transition: string): LogLine[] =>
     operators.flatMap((o) => o.logs("Sent grant notification", { grant, transition }));
@@ -87,12 +85,10 @@ describe("operator lifecycle", () => {
   });
 
   it("keeps an ended grant for the retention period, then deletes it", async () => {
-    const operator = new OperatorProcess({
-      leaseName: `e2e-retention-${snowflake().slice(0, 6)}`,
-      extraArgs: ["--jit-retention", "3s"],
-    });
-    operator.start();
-    running.push(operator);
+    const operator = startOperator(`e2e-retention-${snowflake().slice(0, 6)}`, [
+      "--jit-retention",
+      "3s",
+    ]);
     await operator.waitForLog("Started controller", { controller: "jitgrant" });
     const { namespace } = await newGuild(clients);
     await createGrant(clients, namespace, "audited", { userId: snowflake(), duration: "1h" });

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LocalControlPlane } from "../../src/local-plane/control-plane.ts";
 import { installCloudops } from "../../src/local-plane/install.ts";
 import { makeClients, type KubeClients } from "../../src/runtime/kube.ts";
-import { createGrant, getGrant, newGuild, patchGrantSpec, snowflake } from "./support/cluster.ts";
+import {
+  createGrant,
+  grantInPhase,
+  newGuild,
+  patchGrantSpec,
+  snowflake,
+} from "./support/cluster.ts";
 import { eventually } from "./support/eventually.ts";
 import { OperatorProcess } from "./support/operator-process.ts";
 
@@ -40,22 +46,14 @@ describe("operator across an API server restart", () => {
     expect(inject("kubeconfig")).not.toBe(plane.kubeconfigPath);
     const { namespace } = await newGuild(clients);
     await createGrant(clients, namespace, "before", { userId: snowflake(), duration: "10m" });
-    await eventually(async () => {
-      expect((await getGrant(clients, namespace, "before")).status?.phase).toBe("Active");
-    });
+    await eventually(() => grantInPhase(clients, namespace, "before", "Active"));
 
     await plane.restartApiServer(1000);
 
     await createGrant(clients, namespace, "after", { userId: snowflake(), duration: "10m" });
-    await eventually(async () => {
-      expect((await getGrant(clients, namespace, "after")).status?.phase).toBe("Active");
-    });
+    await eventually(() => grantInPhase(clients, namespace, "after", "Active"));
     await patchGrantSpec(clients, namespace, "after", { revoked: true });
-    const ended = await eventually(async () => {
-      const grant = await getGrant(clients, namespace, "after");
-      expect(grant.status?.phase).toBe("Revoked");
-      return grant;
-    });
+    const ended = await eventually(() => grantInPhase(clients, namespace, "after", "Revoked"));
     expect(ended.status?.notified).toEqual(["Granted", "Revoked"]);
     expect(operator.logs("Lost leadership")).toHaveLength(0);
   });

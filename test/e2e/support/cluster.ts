@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { GROUP, VERSION } from "../../../src/crds/common.ts";
 import { createJitGrant } from "../../../src/crds/clients.ts";
 import type { JitGrant, JitGrantSpec } from "../../../src/crds/jit-grant.ts";
@@ -46,6 +46,21 @@ export async function getGrant(
     namespace,
     name,
   })) as JitGrant;
+}
+
+/**
+ * Reads a grant and asserts its phase; wrapped in eventually() it waits for the phase.
+ * Returns the grant as read.
+ */
+export async function grantInPhase(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  phase: string,
+): Promise<JitGrant> {
+  const grant = await getGrant(clients, namespace, name);
+  expect(grant.status?.phase).toBe(phase);
+  return grant;
 }
 
 export async function patchGrantSpec(
